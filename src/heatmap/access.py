@@ -1,0 +1,79 @@
+"""Who may see and change what. `allowed` is the one function that decides; pages ask it.
+
+The project pipeline is confidential (seed 二(三)): public viewers (investors) never receive project
+records, only carrier data marked public. Staff edit their own district's carriers and read the
+projects of their own district (as destination or origin); leaders read everything; administrators
+also manage accounts and reference data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+
+
+class Role(StrEnum):
+    PUBLIC = "public"  # investors and enterprises, no sign-in
+    STAFF = "staff"  # district investment staff, bound to one district
+    LEADER = "leader"  # city leaders and the leading group
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    VIEW_PIPELINE = "view_pipeline"  # project records (names, investors, amounts); per district for staff
+    VIEW_PRIVATE_CARRIERS = "view_private_carriers"  # carriers not marked public
+    EDIT_CARRIERS = "edit_carriers"  # per district for staff
+    EDIT_PROJECTS = "edit_projects"  # per district for staff
+    VIEW_HISTORY = "view_history"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_DISTRICTS = "manage_districts"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    username: str | None
+    role: Role
+    district: str | None = None
+    display_name: str = ""
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not Role.PUBLIC
+
+
+PUBLIC = Viewer(username=None, role=Role.PUBLIC)
+
+_DISTRICT_BOUND = {Action.VIEW_PIPELINE, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS}
+_GRANTS = {
+    Role.PUBLIC: set(),
+    Role.STAFF: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.VIEW_HISTORY},
+    Role.LEADER: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY},
+    Role.ADMIN: set(Action),
+}
+
+
+def allowed(viewer: Viewer, action: Action, district: str | None = None) -> bool:
+    """May this viewer do this, for this district (None: for any district at all)?"""
+    if action not in _GRANTS[viewer.role]:
+        return False
+    if viewer.role is Role.STAFF and action in _DISTRICT_BOUND and district is not None:
+        return district == viewer.district
+    return True
+
+
+def visible_carriers(viewer: Viewer, carriers: pd.DataFrame) -> pd.DataFrame:
+    """The carriers this viewer may see: public ones only, unless allowed to see the others."""
+    if allowed(viewer, Action.VIEW_PRIVATE_CARRIERS):
+        return carriers
+    return carriers[carriers["is_public"].fillna(False).astype(bool)]
+
+
+def visible_projects(viewer: Viewer, projects: pd.DataFrame) -> pd.DataFrame:
+    """The project records this viewer may read: none for the public, their districts' for staff."""
+    if not allowed(viewer, Action.VIEW_PIPELINE):
+        return projects.iloc[0:0]
+    if viewer.role is Role.STAFF:
+        mine = (projects["district"] == viewer.district) | (projects["origin_district"] == viewer.district)
+        return projects[mine]
+    return projects

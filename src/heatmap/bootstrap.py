@@ -1,0 +1,46 @@
+"""Creating the database on first start and loading the sample into it."""
+from __future__ import annotations
+
+import datetime as dt
+
+from heatmap import auth, config, sample
+from heatmap.store import Store
+
+SAMPLE_USER = "sample"
+
+
+def ensure_database(store: Store, *, sample_if_empty: bool | None = None) -> None:
+    """Create the schema and reference districts; fill a new database with the sample (embedded default)."""
+    store.create_schema()
+    if not store.district_codes():
+        store.save_districts(sample.district_records())
+    if store.is_empty():
+        if config.auto_sample() if sample_if_empty is None else sample_if_empty:
+            load_sample(store)
+        store.set_meta("initialized", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+
+def load_sample(
+    store: Store,
+    n_carriers: int = 1500,
+    n_projects: int = 300,
+    *,
+    seed: int = sample.SEED,
+    history: bool = True,
+    accounts: bool | None = None,
+) -> sample.Sample:
+    """Replace all carriers and projects with the sample, one version per bi-monthly period."""
+    data = sample.generate(n_carriers, n_projects, seed=seed, history=history)
+    store.clear_records()
+    store.save_districts(data.districts)
+    for k, end in enumerate(data.period_ends):
+        at = dt.datetime.combine(end, dt.time(18, 0))
+        note = f"sample: bi-monthly report {end.isoformat()}"
+        store.save("carrier", data.carrier_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
+        store.save("project", data.project_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
+    store.set_meta("dataset", "sample")
+    store.set_meta("data_date", data.period_ends[-1].isoformat())
+    if config.demo_accounts() if accounts is None else accounts:
+        for account in sample.demo_accounts(store.district_codes()):
+            auth.create_user(store, password=sample.DEMO_PASSWORD, **account)
+    return data

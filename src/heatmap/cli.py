@@ -1,0 +1,104 @@
+"""`python -m heatmap …`: set up the database, load the sample, manage accounts.
+
+The database is the one the app uses: HEATMAP_DATABASE_URL, or the embedded SQLite file in data/.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from heatmap import auth, bootstrap, i18n, sample
+from heatmap.access import Role
+from heatmap.store import Store
+
+
+def _store() -> Store:
+    store = Store()
+    store.create_schema()
+    return store
+
+
+def cmd_init(args) -> int:
+    store = _store()
+    bootstrap.ensure_database(store, sample_if_empty=args.sample)
+    print(f"database ready: {store.url} ({store.count('carrier')} carriers, {store.count('project')} projects)")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    store = _store()
+    bootstrap.ensure_database(store, sample_if_empty=False)
+    data = bootstrap.load_sample(
+        store, args.carriers, args.projects, seed=args.seed, history=not args.no_history, accounts=not args.no_demo_accounts
+    )
+    print(
+        f"sample loaded into {store.url}: {len(data.carriers)} carriers, {len(data.projects)} projects, "
+        f"{len(data.period_ends)} bi-monthly versions up to {data.period_ends[-1]}"
+    )
+    if not args.no_demo_accounts:
+        print(f"demo accounts: leader, staff-<district code>; password {sample.DEMO_PASSWORD!r}")
+    return 0
+
+
+def cmd_create_user(args) -> int:
+    store = _store()
+    bootstrap.ensure_database(store, sample_if_empty=False)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        auth.create_user(store, args.username, password, args.role, args.district, args.display_name)
+    except auth.AccountError as error:
+        print(i18n.t(str(error), "en"), file=sys.stderr)
+        return 2
+    print(f"account {args.username!r} ({args.role}{', ' + args.district if args.district else ''}) saved")
+    return 0
+
+
+def cmd_info(args) -> int:
+    store = _store()
+    print(f"database: {store.url}")
+    print(f"dataset: {store.get_meta('dataset') or 'own data'}; data date: {store.get_meta('data_date') or '–'}")
+    print(f"districts: {len(store.district_codes())}; carriers: {store.count('carrier')}; projects: {store.count('project')}")
+    print(f"versions: {len(store.versions())}; accounts: {len(store.users())}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m heatmap", description="Taicang investment heat map: data and accounts")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create the database (and reference districts) if missing")
+    p.add_argument("--sample", action=argparse.BooleanOptionalAction, default=True,
+                   help="fill a new, empty database with the sample (default: yes)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("sample", help="replace all carriers and projects with the generated sample")
+    p.add_argument("--carriers", type=int, default=1500)
+    p.add_argument("--projects", type=int, default=300)
+    p.add_argument("--seed", type=int, default=sample.SEED)
+    p.add_argument("--no-history", action="store_true", help="only the current state (fast; for benchmarks)")
+    p.add_argument("--no-demo-accounts", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("create-user", help="create or replace a local account (the first administrator too)")
+    p.add_argument("username")
+    p.add_argument("--role", choices=[r.value for r in Role if r is not Role.PUBLIC], required=True)
+    p.add_argument("--district", help="district code, for staff")
+    p.add_argument("--display-name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("info", help="what the database holds")
+    p.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

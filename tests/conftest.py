@@ -1,0 +1,195 @@
+"""Shared fixtures: stores on both backends, a small loaded sample, the app under `streamlit run`, a browser.
+
+Tests that need PostgreSQL/PostGIS or Chromium skip, saying why, when those are missing — except when
+HEATMAP_REQUIRE_FULL_SUITE=1 (set by .ci/run), where a missing service is a failure.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get("HEATMAP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CHROMIUM = os.environ.get("HEATMAP_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REQUIRE_FULL = os.environ.get("HEATMAP_REQUIRE_FULL_SUITE") == "1"
+
+
+def skip_or_fail(reason: str):
+    if REQUIRE_FULL:
+        pytest.fail(f"HEATMAP_REQUIRE_FULL_SUITE=1 but {reason}")
+    pytest.skip(reason)
+
+
+# --- stores ----------------------------------------------------------------------------------------
+
+
+def _postgis_reason() -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "not available here"
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"no PostgreSQL with PostGIS at {POSTGRES_URL} ({first_line})"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> str:
+    reason = _postgis_reason()
+    if reason:
+        skip_or_fail(reason)
+    return POSTGRES_URL
+
+
+def _fresh_store(url: str):
+    from heatmap import sample
+    from heatmap.store import Store
+
+    store = Store(url)
+    store.drop_schema()
+    store.create_schema()
+    store.save_districts(sample.district_records())
+    return store
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store(request, tmp_path):
+    """An empty store (districts loaded) on each backend in turn."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgis_url")
+    s = _fresh_store(url)
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    s = _fresh_store(f"sqlite:///{tmp_path / 'test.sqlite'}")
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_sample():
+    from heatmap import sample
+
+    return sample.generate(200, 40)
+
+
+# --- the app under `streamlit run`, and a browser ----------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningApp:
+    def __init__(self, data_dir: Path, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = data_dir
+        environment = os.environ | {"HEATMAP_DATA_DIR": str(data_dir), "HEATMAP_DATABASE_URL": ""} | (env or {})
+        self.log = open(data_dir / "streamlit.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1"],
+            cwd=REPO, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start; log: {(data_dir / 'streamlit.log').read_text()[-2000:]}")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app on its embedded default (a new SQLite database, filled with the sample on first use)."""
+    app = RunningApp(tmp_path_factory.mktemp("app-data"))
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"no Chromium at {CHROMIUM} (Debian package `chromium`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (requirements-dev.txt)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def wait_for_app(page, timeout_s: float = 90) -> None:
+    """Wait until the script run has finished (as Streamlit's own e2e tests do)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_s * 1000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000)
+    deadline = time.time() + 15
+    while time.time() < deadline and page.locator("[data-testid='stSkeleton']").count():
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(300)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.fixturenames or "page" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if "postgis_url" in item.fixturenames or "[postgis]" in item.nodeid:
+            item.add_marker(pytest.mark.postgis)
+
+
+DEMO_PASSWORD = "taicang-demo"
+
+
+def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the sidebar form as a user would (Chinese UI)."""
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_test_id("stExpander").get_by_text("工作人员登录").click()
+    sidebar.get_by_label("用户名").fill(username)
+    sidebar.get_by_label("密码").fill(password)
+    sidebar.get_by_role("button", name="登录").click()
+    wait_for_app(page)
+    assert "已登录" in sidebar.inner_text()

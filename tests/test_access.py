@@ -1,0 +1,81 @@
+"""Who may see and change what (heatmap.access) and local accounts (heatmap.auth)."""
+import pandas as pd
+import pytest
+
+from heatmap import access, auth
+from heatmap.access import PUBLIC, Action, Role, Viewer
+
+STAFF_PORT = Viewer("staff-port", Role.STAFF, "port")
+LEADER = Viewer("leader", Role.LEADER)
+ADMIN = Viewer("admin", Role.ADMIN)
+
+
+def test_the_public_may_see_no_pipeline_and_change_nothing():
+    for action in Action:
+        assert not access.allowed(PUBLIC, action)
+        assert not access.allowed(PUBLIC, action, "port")
+
+
+def test_staff_edit_and_read_only_their_own_district():
+    assert access.allowed(STAFF_PORT, Action.EDIT_CARRIERS, "port")
+    assert not access.allowed(STAFF_PORT, Action.EDIT_CARRIERS, "liuhe")
+    assert access.allowed(STAFF_PORT, Action.VIEW_PIPELINE, "port")
+    assert not access.allowed(STAFF_PORT, Action.VIEW_PIPELINE, "liuhe")
+    assert not access.allowed(STAFF_PORT, Action.MANAGE_ACCOUNTS)
+
+
+def test_leaders_read_everything_and_change_nothing():
+    assert access.allowed(LEADER, Action.VIEW_PIPELINE, "liuhe")
+    assert access.allowed(LEADER, Action.VIEW_PRIVATE_CARRIERS)
+    assert not access.allowed(LEADER, Action.EDIT_CARRIERS, "port")
+    assert not access.allowed(LEADER, Action.MANAGE_ACCOUNTS)
+
+
+def test_administrators_may_do_everything():
+    assert all(access.allowed(ADMIN, action, "port") for action in Action)
+
+
+PROJECTS = pd.DataFrame({
+    "code": ["A", "B", "C"], "name": ["甲", "乙", "丙"], "investor": ["x", "y", "z"],
+    "district": ["port", "liuhe", "liuhe"], "origin_district": ["port", "port", "liuhe"],
+})
+CARRIERS = pd.DataFrame({"code": ["P1", "P2"], "is_public": [True, False]})
+
+
+def test_visible_projects():
+    assert access.visible_projects(PUBLIC, PROJECTS).empty
+    assert list(access.visible_projects(STAFF_PORT, PROJECTS)["code"]) == ["A", "B"]  # destination or origin
+    assert list(access.visible_projects(LEADER, PROJECTS)["code"]) == ["A", "B", "C"]
+
+
+def test_visible_carriers():
+    assert list(access.visible_carriers(PUBLIC, CARRIERS)["code"]) == ["P1"]
+    assert list(access.visible_carriers(STAFF_PORT, CARRIERS)["code"]) == ["P1", "P2"]
+
+
+def test_accounts_hash_with_argon2_and_sign_in(sqlite_store):
+    auth.create_user(sqlite_store, "staff-port", "correct horse", "staff", "port", "港区招商")
+    stored = sqlite_store.user("staff-port")
+    assert stored["password_hash"].startswith("$argon2")
+    assert "correct horse" not in stored["password_hash"]
+    viewer = auth.authenticate(sqlite_store, "staff-port", "correct horse")
+    assert viewer == Viewer("staff-port", Role.STAFF, "port", "港区招商")
+    assert auth.authenticate(sqlite_store, "staff-port", "wrong") is None
+    assert auth.authenticate(sqlite_store, "nobody", "correct horse") is None
+
+
+@pytest.mark.parametrize("args, key", [
+    (("a", "short", "leader"), "account.password_too_short"),
+    (("has space", "long enough", "leader"), "account.bad_username"),
+    (("s", "long enough", "staff"), "account.staff_needs_district"),
+    (("s", "long enough", "staff", "atlantis"), "account.staff_needs_district"),
+    (("p", "long enough", "public"), "account.public_is_not_an_account"),
+])
+def test_bad_accounts_are_refused(sqlite_store, args, key):
+    with pytest.raises(auth.AccountError, match=key):
+        auth.create_user(sqlite_store, *args)
+
+
+def test_only_staff_are_bound_to_a_district(sqlite_store):
+    auth.create_user(sqlite_store, "boss", "long enough", "leader", "port")
+    assert sqlite_store.user("boss")["district"] is None
