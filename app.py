@@ -8,6 +8,7 @@ ui.sidebar()
 
 # Pages arrive with their issues; each is a thin file in pages/ that calls the library.
 pages = [
-    st.Page("pages/home.py", title=ui.t("nav.home"), icon="🏠", default=True, url_path="home"),
+    st.Page("pages/home.py", title=ui.t("nav.home"), icon=":material/home:", default=True, url_path="home"),
+    st.Page("pages/map.py", title=ui.t("nav.map"), icon=":material/map:", url_path="map"),
 ]
 st.navigation(pages).run()

@@ -409,6 +409,16 @@ class Store:
             frame["industries"] = frame["industries"].map(_split_list)
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(frame["geometry"], crs=SRID), crs=SRID)
 
+    def frame_at(self, entity_name: str, at: dt.datetime) -> gpd.GeoDataFrame:
+        """The records as they stood at a moment, shaped like `carriers()` / `projects()`."""
+        return records_frame(entity_name, self.state_at(entity_name, at=at).values())
+
+    def version_dates(self, entity_name: str) -> list[dt.datetime]:
+        """When each version of an entity was saved, oldest first."""
+        t = versions_table
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(t.c.created_at).where(t.c.entity == entity_name).order_by(t.c.id)).scalars())
+
     def carriers(self, *, public_only: bool = False, bbox: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
         """Current carriers as a GeoDataFrame (WGS-84); `bbox` = (min_lon, min_lat, max_lon, max_lat)."""
         t = carriers_table
@@ -710,6 +720,17 @@ class Store:
             result = conn.execute(sa.select(users_table.c.username, users_table.c.role, users_table.c.district,
                                             users_table.c.display_name, users_table.c.active).order_by(users_table.c.username))
             return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def records_frame(entity_name: str, records: Iterable[Mapping[str, Any]]) -> gpd.GeoDataFrame:
+    """Records (as in history) as a frame with the same columns the store's tables give."""
+    entity = ENTITIES[entity_name]
+    rows = [_record_to_row(entity, _canonical(entity, rec)) for rec in records]
+    columns = [c.name for c in entity.table.columns if c.name != "id"]
+    frame = pd.DataFrame(rows, columns=columns).sort_values("code", kind="stable").reset_index(drop=True)
+    if "industries" in frame:
+        frame["industries"] = frame["industries"].map(_split_list)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(frame["geometry"], crs=SRID), crs=SRID)
 
 
 # --- rows ↔ records ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime as dt
 import geopandas as gpd
 import streamlit as st
 
-from heatmap import access, assets, auth, bootstrap, i18n
+from heatmap import access, assets, auth, bootstrap, config, i18n
 from heatmap.access import Action, Viewer
 from heatmap.store import Store
 
@@ -41,6 +41,12 @@ def _districts(data_version: int) -> gpd.GeoDataFrame:
     return get_store().districts()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _projects_at(data_version: int, day: dt.date) -> gpd.GeoDataFrame:
+    end_of_day = dt.datetime.combine(day, dt.time.max)
+    return get_store().frame_at("project", end_of_day)
+
+
 def data_version() -> int:
     return get_store().data_version()
 
@@ -55,6 +61,17 @@ def projects() -> gpd.GeoDataFrame:
     return access.visible_projects(viewer(), _projects(data_version()))
 
 
+def projects_as_of(day: dt.date | None) -> gpd.GeoDataFrame:
+    """The project records this viewer may read, as they stood at the end of `day` (None: now)."""
+    frame = _projects(data_version()) if day is None else _projects_at(data_version(), day)
+    return access.visible_projects(viewer(), frame)
+
+
+def report_dates() -> list[dt.date]:
+    """The days on which project reports were saved, newest first (the choices of reporting period)."""
+    return sorted({moment.date() for moment in get_store().version_dates("project")}, reverse=True)
+
+
 def districts() -> gpd.GeoDataFrame:
     return _districts(data_version())
 
@@ -66,6 +83,10 @@ def district_names() -> dict[str, str]:
 
 def is_sample() -> bool:
     return get_store().get_meta("dataset") == "sample"
+
+
+def stale_days() -> int:
+    return config.stale_after_days()
 
 
 def data_date() -> dt.date | None:
@@ -95,6 +116,25 @@ def viewer() -> Viewer:
 
 def allowed(action: Action, district: str | None = None) -> bool:
     return access.allowed(viewer(), action, district)
+
+
+# --- widgets bound to the URL -------------------------------------------------------------------
+
+
+def init_widget(key: str, value) -> None:
+    """Give a widget its first value (from the URL) once; afterwards the widget keeps its own state."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def sync_query(params: dict[str, str], managed: tuple[str, ...]) -> None:
+    """Make the URL hold exactly `params` among the `managed` keys (others, like lang, stay)."""
+    for key in managed:
+        if key not in params and key in st.query_params:
+            del st.query_params[key]
+    for key, value in params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 # --- chrome --------------------------------------------------------------------------------------
@@ -149,6 +189,22 @@ def sample_notice() -> None:
         st.warning(t("sample.notice"), icon="⚠️")
 
 
+def _ensure_app_shell() -> None:
+    """Run every page through app.py (navigation, sidebar, sign-in).
+
+    Streamlit still has its old `pages/` mode: until some session has called st.navigation, a page
+    opened by its own URL (a shared link to /map, say) runs alone, without app.py. Switch the process to
+    st.navigation (what st.navigation itself does) and run again, now through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title_key: str) -> None:
+    """The top of every page: its title and, while the sample is loaded, the sample notice."""
+    _ensure_app_shell()
     st.title(t(title_key))
     sample_notice()

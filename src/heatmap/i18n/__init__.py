@@ -11,7 +11,7 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from heatmap.i18n import common, fields, home, problems
+from heatmap.i18n import common, fields, home, mapview, problems
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -28,7 +28,7 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOG = _merge(common, fields, home, problems)
+CATALOG = _merge(common, fields, home, problems, mapview)
 
 
 def normalize_language(lang: str | None) -> str:

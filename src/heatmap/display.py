@@ -1,0 +1,54 @@
+"""A record as people read it: each field's name and value in the user's language."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping, Sequence
+
+from heatmap import i18n
+from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, FieldSpec, FieldType, is_missing
+
+_VOCABULARY = {"kind": "kind", "status": "status", "office_grade": "office_grade", "stage": "stage",
+               "category": "category", "sector": "industry", "space_kind": "kind"}
+
+
+def value_text(spec: FieldSpec, value: Any, lang: str, district_names: Mapping[str, str]) -> str:
+    """One field's value as text (units are in the field's name)."""
+    if spec.type is FieldType.LIST:
+        return "、".join(i18n.label("industry", v, lang) for v in value) if value else "–"
+    if is_missing(value):
+        return "–"
+    if spec.name in _VOCABULARY:
+        return i18n.label(_VOCABULARY[spec.name], value, lang)
+    if spec.district:
+        return district_names.get(value, str(value))
+    if spec.type is FieldType.BOOL:
+        return i18n.t("common.yes" if value else "common.no", lang)
+    if spec.type is FieldType.DATE:
+        return i18n.fmt_date(value, lang)
+    if spec.type is FieldType.NUMBER:
+        return i18n.fmt_number(value, 2).rstrip("0").rstrip(".")
+    if spec.name == "currency":
+        return i18n.label("currency", value, lang)
+    return str(value)
+
+
+def record_rows(record: Mapping[str, Any], entity: str, lang: str, district_names: Mapping[str, str],
+                skip: Sequence[str] = ("geometry",)) -> list[tuple[str, str]]:
+    """(field name, value) for every field that has a value, in the model's order."""
+    specs = CARRIER_FIELDS if entity == "carrier" else PROJECT_FIELDS
+    rows = []
+    for spec in specs:
+        if spec.name in skip:
+            continue
+        value = record.get(spec.name)
+        if spec.type is FieldType.LIST and not value:
+            continue
+        if spec.type is not FieldType.LIST and is_missing(value):
+            continue
+        rows.append((i18n.t(f"field.{spec.name}", lang), value_text(spec, value, lang, district_names)))
+    for meta in ("updated_by", "updated_at"):
+        value = record.get(meta)
+        if not is_missing(value) and meta not in skip:
+            text = i18n.fmt_datetime(value, lang) if isinstance(value, dt.datetime) else str(value)
+            rows.append((i18n.t(f"field.{meta}", lang), text))
+    return rows

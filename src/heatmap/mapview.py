@@ -1,0 +1,612 @@
+"""The heat map as a folium Map: basemaps, carrier layers, project layers, two heat layers, district
+figures and a legend. Knows nothing of Streamlit.
+
+Keeping the page light at every size:
+- geometries are simplified and rounded to about a metre before they are sent;
+- past `DETAIL_LIMIT` carriers the sites are drawn as H3 hexagons with their figures, not one by one;
+- heat points are summed into ~200 m bins, so a heat layer never carries more points than bins;
+- the Leaflet canvas renderer draws thousands of shapes without thousands of DOM nodes.
+Every text that comes from data is HTML-escaped before it reaches a tooltip or the legend.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import folium
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.plugins import HeatMap
+from jinja2 import Template
+
+from heatmap import assets, geo, i18n
+from heatmap.filters import vacancy_percent
+from heatmap.model import M2_PER_MU, STAGE_GROUP, CarrierKind
+from heatmap.summary import investment_cny_wan
+
+DETAIL_LIMIT = 4000  # carriers drawn one by one; above this they are aggregated into hexagons
+HEX_RESOLUTION = 8  # H3 cells of about 0.74 km² (edge ≈ 460 m)
+HEAT_BIN_DEGREES = 0.002  # ≈ 200 m
+COORD_DECIMALS = 5  # ≈ 1 m
+SIMPLIFY_DEGREES = 0.00003  # ≈ 3 m
+MAP_HEIGHT = 640
+
+STATUS_COLORS = {
+    "available": "#1a9850", "partial": "#a6d96a", "reserved": "#fdae61", "occupied": "#9e9e9e", "planned": "#b3a2c7",
+}
+KIND_COLORS = {"land": "#8c510a", "plant": "#08519c", "office": "#6a3d9a", "other": "#01665e"}
+STAGE_GROUP_COLORS = {"negotiating": "#fd8d3c", "signed": "#e31a1c", "settled": "#800026"}
+PIPELINE_GRADIENT = {0.2: "#ffffb2", 0.4: "#fecc5c", 0.6: "#fd8d3c", 0.8: "#f03b20", 1.0: "#bd0026"}
+SUPPLY_GRADIENT = {0.2: "#edf8fb", 0.4: "#b3cde3", 0.6: "#8c96c6", 0.8: "#8856a7", 1.0: "#810f7c"}
+HEX_COLORS = ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c")  # by vacant space, low to high
+LAND_FILL, RIVER_FILL, BACKGROUND = "#f4f1ea", "#b9d3ea", "#dfe6ec"
+
+
+# --- basemaps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Basemap:
+    key: str  # offline | osm | tianditu | amap | custom
+    tiles: tuple[tuple[str, str, str], ...] = ()  # (url template, attribution, subdomains)
+    gcj02: bool = False  # tiles drawn in GCJ-02: every WGS-84 geometry must be shifted onto them
+    max_zoom: int = 18
+
+
+OFFLINE = Basemap("offline")
+OSM = Basemap("osm", (("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", "abc"),), max_zoom=19)
+AMAP = Basemap(
+    "amap",
+    (("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+      "© 高德地图 AutoNavi", "1234"),),
+    gcj02=True,
+)
+
+
+def _tianditu(key: str) -> Basemap:
+    base = "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}" \
+           "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+    attribution = "© 天地图 Tianditu"
+    return Basemap("tianditu", tuple(
+        (base.format(s="{s}", layer=layer, key=key), attribution, "01234567") for layer in ("vec", "cva")
+    ))
+
+
+def available_basemaps(env: Mapping[str, str] | None = None) -> dict[str, Basemap]:
+    """The basemaps this deployment offers: offline always; Tianditu with a key; any tile URL configured.
+
+    HEATMAP_TIANDITU_KEY: a Tianditu key. HEATMAP_TILE_URL (+ HEATMAP_TILE_ATTRIBUTION): an intranet or
+    other tile server in WGS-84/Web Mercator, e.g. http://tiles.gov.local/{z}/{x}/{y}.png.
+    """
+    env = os.environ if env is None else env
+    out = {"offline": OFFLINE, "osm": OSM}
+    if env.get("HEATMAP_TIANDITU_KEY"):
+        out["tianditu"] = _tianditu(env["HEATMAP_TIANDITU_KEY"])
+    out["amap"] = AMAP
+    if env.get("HEATMAP_TILE_URL"):
+        out["custom"] = Basemap("custom", ((env["HEATMAP_TILE_URL"], env.get("HEATMAP_TILE_ATTRIBUTION", ""), ""),))
+    return out
+
+
+def default_basemap(env: Mapping[str, str] | None = None) -> str:
+    """HEATMAP_BASEMAP if it names an available one; else the configured tile server; else offline."""
+    env = os.environ if env is None else env
+    available = available_basemaps(env)
+    wanted = env.get("HEATMAP_BASEMAP", "")
+    if wanted in available:
+        return wanted
+    return "custom" if "custom" in available else "offline"
+
+
+# --- geometry for display ----------------------------------------------------------------------------
+
+
+def display_geometries(geoms, gcj02: bool = False) -> np.ndarray:
+    """Simplified (≈3 m), rounded (≈1 m) and, for GCJ-02 tiles, shifted geometries."""
+    geoms = np.asarray(geoms, dtype=object)
+    if gcj02:
+        geoms = geo.to_gcj02(geoms)
+    geoms = shapely.simplify(geoms, SIMPLIFY_DEGREES, preserve_topology=True)
+    return shapely.set_precision(geoms, 10 ** -COORD_DECIMALS)
+
+
+def display_points(lon, lat, gcj02: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if gcj02:
+        lon, lat = geo.wgs84_to_gcj02(lon, lat)
+    return np.round(lon, COORD_DECIMALS), np.round(lat, COORD_DECIMALS)
+
+
+def feature_collection(geoms, properties: list[dict]) -> dict:
+    """A GeoJSON FeatureCollection (ids are positions, so styles can refer to them)."""
+    geometries = [json.loads(g) for g in shapely.to_geojson(np.asarray(geoms, dtype=object))]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": i, "geometry": g, "properties": p} for i, (g, p) in enumerate(zip(geometries, properties))
+        ],
+    }
+
+
+# --- heat --------------------------------------------------------------------------------------------
+
+
+def heat_points(lon, lat, weight, gcj02: bool = False, bin_degrees: float = HEAT_BIN_DEGREES) -> list[list[float]]:
+    """[lat, lon, intensity] per ~200 m bin: weights summed per bin, scaled so the 95th percentile is 1."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    weight = np.nan_to_num(np.asarray(weight, float), nan=0.0)
+    keep = np.isfinite(lon) & np.isfinite(lat) & (weight > 0)
+    if not keep.any():
+        return []
+    lon, lat, weight = lon[keep], lat[keep], weight[keep]
+    if gcj02:
+        lon, lat = geo.wgs84_to_gcj02(lon, lat)
+    bins = pd.DataFrame({"x": np.round(lon / bin_degrees), "y": np.round(lat / bin_degrees), "w": weight})
+    summed = bins.groupby(["x", "y"], sort=True)["w"].sum()
+    scale = float(np.quantile(summed.to_numpy(), 0.95)) or float(summed.max())
+    intensity = np.clip(summed.to_numpy() / scale, 0.05, 1.0)
+    ys = summed.index.get_level_values("y").to_numpy() * bin_degrees
+    xs = summed.index.get_level_values("x").to_numpy() * bin_degrees
+    return [[round(y, COORD_DECIMALS), round(x, COORD_DECIMALS), round(float(w), 3)] for y, x, w in zip(ys, xs, intensity)]
+
+
+def pipeline_weights(projects: pd.DataFrame) -> pd.Series:
+    """A project's weight in the pipeline heat: its investment in 万元 CNY."""
+    return investment_cny_wan(projects)
+
+
+def supply_weights(carriers: pd.DataFrame) -> pd.Series:
+    """A carrier's weight in the supply heat: its vacant area in m²."""
+    return carriers["vacant_m2"].fillna(0.0)
+
+
+# --- tooltips ----------------------------------------------------------------------------------------
+
+
+def _e(value: Any) -> str:
+    """Data as text, never as markup."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _line(label: str, value: str) -> str:
+    return f"{_e(label)}: {_e(value)}"
+
+
+def carrier_tip(row: Mapping[str, Any], lang: str, district_names: Mapping[str, str]) -> str:
+    """The tooltip of a carrier. It starts with the code and a space (codes hold no whitespace): the page
+    reads the code back from the tooltip's text when the carrier is clicked."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    name = row.get("name_en") if lang == "en" and isinstance(row.get("name_en"), str) and row.get("name_en") else row["name"]
+    kind = row["kind"]
+    lines = [
+        f"<b>{_e(row['code'])}</b> ",
+        f"<b>{_e(name)}</b>",
+        _e(f"{i18n.label('kind', kind, lang)} · {i18n.label('status', row['status'], lang)} · {district_names.get(row['district'], row['district'])}"),
+    ]
+    if kind == CarrierKind.LAND.value:
+        lines.append(_line(t("tip.land_area"), f"{i18n.fmt_mu(row['area_m2'] / M2_PER_MU, lang)} ({i18n.fmt_area_m2(row['area_m2'], lang)})"))
+        if _present(row.get("land_price_wan_mu")):
+            lines.append(_line(t("tip.land_price"), f"{i18n.fmt_number(row['land_price_wan_mu'])} {t('unit.wan_cny_mu')}"))
+    else:
+        lines.append(_line(t("tip.floor_area"), i18n.fmt_area_m2(row["area_m2"], lang)))
+        pct = row.get("_vacancy_pct")
+        lines.append(_line(t("tip.vacant"), f"{i18n.fmt_area_m2(row.get('vacant_m2'), lang)}"
+                                             + (f" ({pct:.0f}%)" if _present(pct) else "")))
+        if _present(row.get("rent_cny_m2_month")):
+            lines.append(_line(t("tip.rent"), f"{i18n.fmt_number(row['rent_cny_m2_month'])} {t('unit.cny_m2_month')}"))
+    lines.append(_line(t("field.verified_on"), i18n.fmt_date(row.get("verified_on"), lang)))
+    return "<br>".join(lines)
+
+
+def project_tip(row: Mapping[str, Any], lang: str, district_names: Mapping[str, str]) -> str:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    lines = [
+        f"<b>{_e(row['code'])}</b> ",
+        f"<b>{_e(row['name'])}</b>",
+        _e(row.get("investor") or ""),
+        _e(f"{i18n.label('stage', row['stage'], lang)} · {district_names.get(row['district'], row['district'])}"),
+        _line(t("field.investment_wan"), i18n.fmt_money_wan(row.get("investment_wan"), row.get("currency"), lang)),
+    ]
+    if _present(row.get("grade")):
+        lines.append(_line(t("field.grade"), row["grade"]))
+    return "<br>".join(lines)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def point_radius(area_m2) -> np.ndarray:
+    """Circle radius in pixels: grows with the square root of the area, 4 to 14 px."""
+    return np.clip(3 + np.sqrt(np.nan_to_num(np.asarray(area_m2, float))) / 25, 4, 14).round(1)
+
+
+# --- the map --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MapContent:
+    """What to draw. `projects` is None when the viewer may not see the pipeline."""
+
+    carriers: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    district_figures: pd.DataFrame  # summary.district_table, indexed by district code
+    projects: gpd.GeoDataFrame | None = None
+    lang: str = i18n.DEFAULT_LANGUAGE
+    basemap: Basemap = OFFLINE
+    detail_limit: int = DETAIL_LIMIT
+    show: Mapping[str, bool] = field(default_factory=dict)  # layer key -> shown at start
+
+
+@dataclass
+class BuiltMap:
+    map: folium.Map
+    aggregated: bool  # carriers drawn as hexagons (too many to draw one by one)
+    layers: list[str]  # keys of the layers on the map, in order
+
+
+class _Css(MacroElement):
+    _template = Template("")
+
+    def __init__(self, css: str):
+        super().__init__()
+        self.css = css
+
+    def render(self, **kwargs):
+        self.get_root().header.add_child(Element(f"<style>{self.css}</style>"), name="heatmap_css")
+        super().render(**kwargs)
+
+
+class _Legend(MacroElement):
+    """A Leaflet control with our own (escaped) HTML, folded into a <details> so it can be closed."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "heatmap-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str):
+        super().__init__()
+        self.html = html_text
+
+
+class _ShareView(MacroElement):
+    """Writes the view (lat, lon, zoom) into the page's URL as the user pans, without a rerun, so that a
+    copied link opens the same view. The map runs in a same-origin component iframe."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            map.on("moveend", function () {
+                try {
+                    var c = map.getCenter();
+                    var top = window.parent;
+                    var params = new URLSearchParams(top.location.search);
+                    params.set("lat", c.lat.toFixed(5));
+                    params.set("lon", c.lng.toFixed(5));
+                    params.set("z", String(map.getZoom()));
+                    top.history.replaceState(top.history.state, "", top.location.pathname + "?" + params.toString());
+                } catch (e) { /* not embedded in the app: nothing to share */ }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+def _use_local_assets(element, js: list[tuple[str, str]], css: list[tuple[str, str]] = ()) -> None:
+    """Point an element's scripts and styles at the app's own copies (instance attributes: folium's
+    class defaults, which name CDNs, stay untouched)."""
+    element.default_js = [(name, assets.url(file)) for name, file in js]
+    element.default_css = [(name, assets.url(file)) for name, file in css]
+
+
+def new_map(basemap: Basemap, lang: str) -> folium.Map:
+    m = folium.Map(
+        location=list(geo.CENTER), zoom_start=11, min_zoom=9, max_zoom=basemap.max_zoom, tiles=None,
+        prefer_canvas=True, control_scale=True,
+    )
+    _use_local_assets(m, [("leaflet", "leaflet.js")], [("leaflet_css", "leaflet.css")])
+    css = (
+        f".leaflet-container {{ background: {BACKGROUND}; font-family: 'Noto Sans CJK SC', 'PingFang SC', sans-serif; }}"
+        ".heatmap-legend { background: rgba(255,255,255,.92); padding: 4px 8px; border-radius: 6px; font-size: 11px;"
+        " line-height: 1.35; width: 210px; max-height: 300px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }"
+        ".heatmap-legend summary { cursor: pointer; }"
+        ".heatmap-legend h4 { margin: 4px 0 1px; font-size: 11px; }"
+        ".heatmap-legend .items { display: flex; flex-wrap: wrap; }"
+        ".heatmap-legend .item { width: 50%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
+        ".heatmap-legend .sw { display: inline-block; width: 9px; height: 9px; margin-right: 4px; vertical-align: -1px;"
+        " border-radius: 50%; border: 2px solid transparent; }"
+        ".heatmap-legend .bar { display: inline-block; width: 90px; height: 8px; margin-right: 4px; vertical-align: 0; }"
+        ".leaflet-control-layers { font-size: 12px; }"
+        # the heat canvas lies above the sites' canvas: let clicks and hovers pass through it
+        ".leaflet-heatmap-layer { pointer-events: none; }"
+        ".district-label { font-size: 12px; font-weight: 600; color: #333; text-shadow: 0 0 3px #fff, 0 0 3px #fff;"
+        " white-space: nowrap; }"
+    )
+    _Css(css).add_to(m)
+    for url, attribution, subdomains in basemap.tiles:
+        folium.TileLayer(tiles=url, attr=attribution, name=basemap.key, subdomains=subdomains or "abc",
+                         max_zoom=basemap.max_zoom, control=False).add_to(m)
+    return m
+
+
+def _offline_ground(m: folium.Map, basemap: Basemap, lang: str) -> None:
+    """The offline basemap: land and (approximate) river inside the outline, and the outline itself."""
+    gcj = basemap.gcj02
+    land, river, outline = display_geometries([geo.land(), geo.river(), geo.outline().boundary], gcj)
+    attribution = i18n.t("attribution.outline", lang)
+    if basemap.key == "offline":
+        folium.GeoJson(
+            feature_collection([land, river], [{}, {}]),
+            style_function=lambda f: {"fillColor": LAND_FILL if f["id"] == 0 else RIVER_FILL, "fillOpacity": 1,
+                                      "stroke": False},
+            control=False, interactive=False, attribution=attribution,
+        ).add_to(m)
+    folium.GeoJson(
+        feature_collection([outline], [{}]), name=i18n.t("layer.outline", lang),
+        style_function=lambda f: {"color": "#444", "weight": 2, "dashArray": "6 4", "fill": False},
+        interactive=False, control=False, attribution=None if basemap.key == "offline" else attribution,
+    ).add_to(m)
+
+
+def _carrier_layers(m, carriers: gpd.GeoDataFrame, content: MapContent, names: Mapping[str, str]) -> list[str]:
+    lang, gcj = content.lang, content.basemap.gcj02
+    frame = carriers.assign(_vacancy_pct=vacancy_percent(carriers))
+    added = []
+    for kind in CarrierKind:
+        subset = frame[frame["kind"] == kind.value]
+        if subset.empty:
+            continue
+        key = f"carriers_{kind.value}"
+        group = folium.FeatureGroup(name=f"{i18n.label('kind', kind.value, lang)} ({len(subset):,})",
+                                    show=content.show.get(key, True))
+        records = subset.to_dict("records")
+        properties = [{"tip": carrier_tip(r, lang, names), "s": r["status"], "r": float(rad)}
+                      for r, rad in zip(records, point_radius(subset["area_m2"]))]
+        outline = KIND_COLORS[kind.value]
+        folium.GeoJson(
+            feature_collection(display_geometries(subset.geometry.values, gcj), properties),
+            style_function=lambda f, outline=outline: {
+                "color": outline, "weight": 1.5, "fillColor": STATUS_COLORS.get(f["properties"]["s"], "#999"),
+                "fillOpacity": 0.75, "radius": f["properties"]["r"],
+            },
+            marker=folium.CircleMarker(radius=6),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            highlight_function=lambda f: {"weight": 3},
+        ).add_to(group)
+        group.add_to(m)
+        added.append(key)
+    return added
+
+
+def _hexagon_layer(m, carriers: gpd.GeoDataFrame, content: MapContent) -> list[str]:
+    """Too many sites to draw one by one: H3 hexagons with the number of sites and the vacant space."""
+    lang, gcj = content.lang, content.basemap.gcj02
+    cells = [h3.latlng_to_cell(lat, lon, HEX_RESOLUTION) for lon, lat in zip(carriers["lon"], carriers["lat"])]
+    is_land = carriers["kind"] == CarrierKind.LAND.value
+    frame = pd.DataFrame({
+        "cell": cells,
+        "n": 1,
+        "vacant_floor": carriers["vacant_m2"].fillna(0.0).where(~is_land, 0.0).to_numpy(),
+        "vacant_land": carriers["vacant_m2"].fillna(0.0).where(is_land, 0.0).to_numpy(),
+    })
+    per_cell = frame.groupby("cell", sort=True).sum()
+    total_vacant = per_cell["vacant_floor"] + per_cell["vacant_land"]
+    edges = np.quantile(total_vacant, [0.2, 0.4, 0.6, 0.8]) if len(per_cell) else []
+    shapes = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in per_cell.index]
+    properties = []
+    for (cell, row), vacant in zip(per_cell.iterrows(), total_vacant):
+        tip = "<br>".join([
+            _e(i18n.t("tip.hex_sites", lang, n=int(row["n"]))),
+            _line(i18n.t("tip.vacant_floor", lang), i18n.fmt_area_m2(row["vacant_floor"], lang)),
+            _line(i18n.t("tip.available_land", lang), i18n.fmt_mu(row["vacant_land"] / M2_PER_MU, lang)),
+            _e(i18n.t("tip.hex_zoom", lang)),
+        ])
+        properties.append({"tip": tip, "c": int(np.searchsorted(edges, vacant))})
+    group = folium.FeatureGroup(name=f"{i18n.t('layer.hexagons', lang)} ({len(carriers):,})", show=True)
+    folium.GeoJson(
+        feature_collection(display_geometries(shapes, gcj), properties),
+        style_function=lambda f: {"color": "#31a354", "weight": 0.6, "fillColor": HEX_COLORS[f["properties"]["c"]],
+                                  "fillOpacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(group)
+    group.add_to(m)
+    return ["hexagons"]
+
+
+def _project_layer(m, projects: gpd.GeoDataFrame, content: MapContent, names) -> list[str]:
+    lang, gcj = content.lang, content.basemap.gcj02
+    located = projects[projects["lon"].notna()]
+    if located.empty:
+        return []
+    group = folium.FeatureGroup(name=f"{i18n.t('layer.projects', lang)} ({len(located):,})", show=content.show.get("projects", True))
+    groups = [STAGE_GROUP[s].value for s in located["stage"]]
+    lon, lat = display_points(located["lon"], located["lat"], gcj)
+    properties = [{"tip": project_tip(r, lang, names), "g": g} for r, g in zip(located.to_dict("records"), groups)]
+    folium.GeoJson(
+        feature_collection(shapely.points(lon, lat), properties),
+        style_function=lambda f: {"color": "#ffffff", "weight": 1.5, "fillColor": STAGE_GROUP_COLORS[f["properties"]["g"]],
+                                  "fillOpacity": 0.95, "radius": 6},
+        marker=folium.CircleMarker(radius=6),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(group)
+    group.add_to(m)
+    return ["projects"]
+
+
+def _heat_layer(m, key: str, name: str, points: list, gradient: dict, show: bool) -> list[str]:
+    if not points:
+        return []
+    layer = HeatMap(points, name=name, radius=18, blur=16, min_opacity=0.25, max_zoom=13, gradient=gradient, show=show)
+    _use_local_assets(layer, [("leaflet-heat.js", "leaflet-heat.js")])
+    layer.add_to(m)
+    return [key]
+
+
+def _district_layers(m, content: MapContent, names: Mapping[str, str], show_pipeline: bool) -> list[str]:
+    lang, gcj = content.lang, content.basemap.gcj02
+    districts = content.districts
+    added = []
+    bounded = districts[districts["boundary"].notna()]
+    if len(bounded):
+        group = folium.FeatureGroup(name=i18n.t("layer.boundaries", lang), show=content.show.get("boundaries", True))
+        folium.GeoJson(
+            feature_collection(display_geometries(bounded["boundary"].values, gcj),
+                               [{"tip": _e(names[c]) + "<br>" + _e(i18n.t("district.approximate", lang))} for c in bounded["code"]]),
+            style_function=lambda f: {"color": "#6b6b6b", "weight": 1.2, "dashArray": "3 4", "fill": False},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False), interactive=False,
+        ).add_to(group)
+        group.add_to(m)
+        added.append("boundaries")
+
+    figures = content.district_figures
+    vacant = (figures["building_vacant_m2"].fillna(0) + figures["vacant_land_mu"].fillna(0) * M2_PER_MU).reindex(districts["code"]).fillna(0)
+    largest = float(vacant.max()) or 1.0
+    lon, lat = display_points([p.x for p in districts.geometry], [p.y for p in districts.geometry], gcj)
+    group = folium.FeatureGroup(name=i18n.t("layer.districts", lang), show=content.show.get("districts", True))
+    properties = []
+    for code in districts["code"]:
+        row = figures.loc[code] if code in figures.index else None
+        lines = [f"<b>{_e(names[code])}</b>"]
+        if row is not None:
+            lines += [
+                _e(i18n.t("tip.district_sites", lang, n=int(row["carriers"]))),
+                _line(i18n.t("tip.vacant_floor", lang), i18n.fmt_area_m2(row["building_vacant_m2"], lang)),
+                _line(i18n.t("col.building_vacancy_rate", lang), i18n.fmt_percent(row["building_vacancy_rate"])),
+                _line(i18n.t("tip.available_land", lang), i18n.fmt_mu(row["vacant_land_mu"], lang)),
+            ]
+            if show_pipeline and "projects" in row:
+                lines += [
+                    _e(i18n.t("tip.district_projects", lang, n=int(row["projects"]), negotiating=int(row["n_negotiating"]),
+                              signed=int(row["n_signed"]), settled=int(row["n_settled"]))),
+                    _line(i18n.t("home.kpi.investment", lang), i18n.fmt_cny_wan(row["investment_cny_wan"], lang)),
+                ]
+        properties.append({"tip": "<br>".join(lines), "r": round(6 + 28 * math.sqrt(vacant[code] / largest), 1)})
+    folium.GeoJson(
+        feature_collection(shapely.points(lon, lat), properties),
+        style_function=lambda f: {"color": "#2b2b2b", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.35,
+                                  "radius": f["properties"]["r"]},
+        marker=folium.CircleMarker(radius=8),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(group)
+    for x, y, code in zip(lon, lat, districts["code"]):
+        folium.Marker(
+            [y, x], icon=folium.DivIcon(html=f'<div class="district-label">{_e(names[code])}</div>',
+                                         icon_size=(120, 16), icon_anchor=(-8, 8)),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+    added.append("districts")
+    return added
+
+
+def legend_html(lang: str, layers: list[str], aggregated: bool) -> str:
+    """The legend of the layers on the map, in the user's language (compact, and it folds away)."""
+    t = lambda key, **kw: _e(i18n.t(key, lang, **kw))  # noqa: E731
+
+    def item(fill: str, stroke: str, text: str) -> str:
+        return f'<span class="item"><span class="sw" style="background:{fill};border-color:{stroke}"></span>{text}</span>'
+
+    def bar(gradient: dict, note: str) -> str:
+        stops = ", ".join(f"{color} {int(stop * 100)}%" for stop, color in sorted(gradient.items()))
+        return f'<span class="bar" style="background:linear-gradient(to right, {stops})"></span>{note}'
+
+    parts = [f"<details open><summary><b>{t('legend.title')}</b></summary>"]
+    kinds = [k.split("_", 1)[1] for k in layers if k.startswith("carriers_")]
+    if aggregated:
+        parts.append(f"<h4>{t('layer.hexagons')}</h4>" + bar({i / 4: c for i, c in enumerate(HEX_COLORS)}, t("legend.hex_scale")))
+    elif kinds:
+        parts.append(f"<h4>{t('legend.kind')}</h4><div class='items'>")
+        parts += [item("#fff", KIND_COLORS[kind], t(f"kind.{kind}")) for kind in kinds]
+        parts.append(f"</div><h4>{t('legend.status')}</h4><div class='items'>")
+        parts += [item(color, "transparent", t(f"status.{status}")) for status, color in STATUS_COLORS.items()]
+        parts.append(f"</div>{t('legend.size')}")
+    if "projects" in layers:
+        parts.append(f"<h4>{t('layer.projects')}</h4><div class='items'>")
+        parts += [item(color, "#fff", t(f"stage_group.{group}")) for group, color in STAGE_GROUP_COLORS.items()]
+        parts.append("</div>")
+    if "pipeline_heat" in layers:
+        parts.append(f"<h4>{t('layer.pipeline_heat')}</h4>{bar(PIPELINE_GRADIENT, t('legend.heat_scale'))}")
+    if "supply_heat" in layers:
+        parts.append(f"<h4>{t('layer.supply_heat')}</h4>{bar(SUPPLY_GRADIENT, t('legend.heat_scale'))}")
+    if "districts" in layers:
+        parts.append(f"<h4>{t('layer.districts')}</h4>{item('rgba(255,255,255,.4)', '#2b2b2b', t('legend.district_circle'))}")
+    if "boundaries" in layers:
+        parts.append(f"<div><span style='color:#6b6b6b'>- - -</span> {t('legend.boundaries')}</div>")
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def build_map(content: MapContent) -> BuiltMap:
+    """The whole map for what the filters selected. Deterministic: the same content gives the same map
+    (streamlit-folium then keeps the drawn map instead of drawing it again)."""
+    lang = content.lang
+    names = {row["code"]: i18n.district_name(row, lang) for _, row in content.districts.iterrows()}
+    m = new_map(content.basemap, lang)
+    _offline_ground(m, content.basemap, lang)
+    show_pipeline = content.projects is not None
+    layers = _district_layers(m, content, names, show_pipeline)
+    carriers = content.carriers
+    aggregated = len(carriers) > content.detail_limit
+    layers += _hexagon_layer(m, carriers, content) if aggregated else _carrier_layers(m, carriers, content, names)
+    layers += _heat_layer(
+        m, "supply_heat", i18n.t("layer.supply_heat", lang),
+        heat_points(carriers["lon"], carriers["lat"], supply_weights(carriers), content.basemap.gcj02),
+        SUPPLY_GRADIENT, content.show.get("supply_heat", not show_pipeline),
+    )
+    if show_pipeline and len(content.projects):
+        projects = content.projects
+        layers += _heat_layer(
+            m, "pipeline_heat", i18n.t("layer.pipeline_heat", lang),
+            heat_points(projects["lon"], projects["lat"], pipeline_weights(projects), content.basemap.gcj02),
+            PIPELINE_GRADIENT, content.show.get("pipeline_heat", True),
+        )
+        layers += _project_layer(m, projects, content, names)
+    _Legend(legend_html(lang, layers, aggregated)).add_to(m)
+    _ShareView().add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    return BuiltMap(m, aggregated, layers)
+
+
+# --- reading a click back ---------------------------------------------------------------------------
+
+
+def clicked_code(clicked: Mapping[str, Any] | None, candidates) -> str | None:
+    """The code of the clicked site or project: the first word of its tooltip's text, if we drew it."""
+    tooltip = (clicked or {}).get("last_object_clicked_tooltip") or ""
+    words = tooltip.split()
+    return words[0] if words and words[0] in set(candidates) else None
+
+
+def naive_map(carriers: gpd.GeoDataFrame) -> folium.Map:
+    """The approach benchmarks compare against: every feature with every property, as folium makes it."""
+    m = folium.Map(location=list(geo.CENTER), zoom_start=11, tiles=None, max_zoom=18)
+    frame = carriers.drop(columns=[c for c in ("updated_at",) if c in carriers]).copy()
+    for column in frame.columns:
+        if column != "geometry" and frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: v if isinstance(v, (str, int, float, type(None))) else str(v))
+    folium.GeoJson(frame.to_json(default=str), tooltip=folium.GeoJsonTooltip(fields=["code", "name"])).add_to(m)
+    return m
