@@ -150,12 +150,10 @@ with record_column:
         if age != age or age > ui.stale_days():
             st.warning(ui.t("map.stale", days=ui.stale_days()))
         skip = ("geometry",) if ui.allowed(Action.VIEW_PRIVATE_CARRIERS) else ("geometry", "updated_by", "updated_at")
-        rows = display.record_rows(record, "carrier", lang, names, skip=skip)
-        st.dataframe(pd.DataFrame(rows, columns=["", " "]), hide_index=True, width="stretch", height=min(700, 36 * len(rows) + 40))
+        st.table(display.record_table(record, "carrier", lang, names, skip=skip))
     elif len(project_rows):
         st.subheader(ui.t("map.project_record"))
-        rows = display.record_rows(project_rows.iloc[0].to_dict(), "project", lang, names)
-        st.dataframe(pd.DataFrame(rows, columns=["", " "]), hide_index=True, width="stretch", height=min(700, 36 * len(rows) + 40))
+        st.table(display.record_table(project_rows.iloc[0].to_dict(), "project", lang, names))
     else:
         st.caption(ui.t("map.click_hint"))
 

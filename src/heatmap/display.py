@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Sequence
 
+import pandas as pd
+
 from heatmap import i18n
 from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, FieldSpec, FieldType, is_missing
 
@@ -52,3 +54,10 @@ def record_rows(record: Mapping[str, Any], entity: str, lang: str, district_name
             text = i18n.fmt_datetime(value, lang) if isinstance(value, dt.datetime) else str(value)
             rows.append((i18n.t(f"field.{meta}", lang), text))
     return rows
+
+
+def record_table(record: Mapping[str, Any], entity: str, lang: str, district_names: Mapping[str, str],
+                 skip: Sequence[str] = ("geometry",)) -> pd.DataFrame:
+    """The record as a two-column table (field names as the index) for st.table."""
+    rows = record_rows(record, entity, lang, district_names, skip)
+    return pd.DataFrame({"": [value for _, value in rows]}, index=[name for name, _ in rows])

@@ -575,7 +575,7 @@ def build_map(content: MapContent) -> BuiltMap:
     layers += _heat_layer(
         m, "supply_heat", i18n.t("layer.supply_heat", lang),
         heat_points(carriers["lon"], carriers["lat"], supply_weights(carriers), content.basemap.gcj02),
-        SUPPLY_GRADIENT, content.show.get("supply_heat", not show_pipeline),
+        SUPPLY_GRADIENT, content.show.get("supply_heat", True),
     )
     if show_pipeline and len(content.projects):
         projects = content.projects
