@@ -18,7 +18,7 @@ city = summary.carrier_figures(carriers).iloc[0] if len(carriers) else None
 
 # --- the city at a glance ---
 st.subheader(ui.t("home.city"))
-columns = st.columns(6 if show_pipeline else 4)
+columns = st.columns(4) + (st.columns(4) if show_pipeline else [])
 if city is not None:
     columns[0].metric(
         ui.t("home.kpi.carriers"), i18n.fmt_int(city["carriers"]),

@@ -97,7 +97,7 @@ districts = ui.districts()
 figures = summary.district_table(districts, carriers, projects)
 
 city = summary.carrier_figures(carriers).iloc[0] if len(carriers) else None
-kpis = st.columns(6 if show_pipeline else 4)
+kpis = st.columns(4) + (st.columns(4) if show_pipeline else [])
 kpis[0].metric(ui.t("map.kpi.sites"), i18n.fmt_int(len(carriers)))
 kpis[1].metric(ui.t("home.kpi.building_vacant"), i18n.fmt_area_large(city["building_vacant_m2"], lang) if city is not None else "–")
 kpis[2].metric(ui.t("home.kpi.building_vacancy_rate"), i18n.fmt_percent(city["building_vacancy_rate"]) if city is not None else "–")
@@ -116,6 +116,8 @@ if built.aggregated:
     st.info(ui.t("map.aggregated", n=len(carriers), limit=mapview.DETAIL_LIMIT))
 elif carriers.empty:
     st.info(ui.t("map.none_selected"))
+if projects is not None and len(projects) > mapview.DETAIL_LIMIT:
+    st.info(ui.t("map.projects_heat_only", n=len(projects), limit=mapview.DETAIL_LIMIT))
 if basemap.key != "offline":
     st.caption(ui.t("map.online_note") + (" " + ui.t("map.gcj_note") if basemap.gcj02 else ""))
 

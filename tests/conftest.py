@@ -192,4 +192,4 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     sidebar.get_by_label("密码").fill(password)
     sidebar.get_by_role("button", name="登录").click()
     wait_for_app(page)
-    assert "已登录" in sidebar.inner_text()
+    sidebar.get_by_text("已登录").wait_for(timeout=30000)

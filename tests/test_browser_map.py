@@ -16,9 +16,9 @@ EVIL_CODE = "TC-P-XSS001"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # JavaScript run inside the map's frame. Sites and projects are drawn on a canvas; their tooltips start
-# with their code, which is how these helpers (and the page) tell them apart.
+# with their code, and each shape carries it in feature.properties.code.
 DRAWN = """(prefix) => { let n = 0; window.map.eachLayer(l => {
-    if (l.feature && (l.getLatLng || l.getLatLngs) && String(l.feature.properties.tip || '').startsWith('<b>' + prefix)) n += 1; }); return n; }"""
+    if (l.feature && (l.getLatLng || l.getLatLngs) && String(l.feature.properties.code || '').startsWith(prefix)) n += 1; }); return n; }"""
 WHERE = """(code) => { const m = window.map, size = m.getSize(), box = m.getContainer().getBoundingClientRect();
   const shapes = [];  // everything clickable, to find a site that nothing drawn later (on top) covers
   m.eachLayer(l => { if (l.feature && l.options.interactive !== false && (l.getLatLng || l.getBounds)) shapes.push(l); });
@@ -26,12 +26,12 @@ WHERE = """(code) => { const m = window.map, size = m.getSize(), box = m.getCont
       ? m.latLngToContainerPoint(o.getLatLng()).distanceTo(p) < (o.getRadius ? o.getRadius() : 0) + l.getRadius() + 2
       : o.getBounds().pad(0.05).contains(l.getLatLng())));
   for (const l of shapes) {
-    if (!l.getLatLng || !String(l.feature.properties.tip || '').startsWith('<b>' + code)) continue;
+    if (!l.getLatLng || !String(l.feature.properties.code || '').startsWith(code)) continue;
     const p = m.latLngToContainerPoint(l.getLatLng());
     if (p.x < 12 || p.y < 12 || p.x > size.x - 12 || p.y > size.y - 12 || covered(l, p)) continue;
     const hit = document.elementFromPoint(p.x + box.left, p.y + box.top);
     if (hit && hit.tagName === 'CANVAS') return {x: p.x + box.left, y: p.y + box.top,
-        code: l.feature.properties.tip.split('</b>')[0].slice(3)};
+        code: l.feature.properties.code};
   }
   return null; }"""
 

@@ -87,17 +87,33 @@ def test_the_same_content_gives_the_same_map(frames):
     assert _get_map_string(first.map) == _get_map_string(second.map)
 
 
-def test_data_is_escaped_in_tooltips():
-    row = {"code": "X<1>", "name": "<img src=x onerror=alert(1)>", "name_en": None, "kind": "plant", "status": "partial",
-           "district": "port", "area_m2": 1000.0, "vacant_m2": 10.0, "_vacancy_pct": 1.0, "rent_cny_m2_month": 20.0,
-           "verified_on": None}
-    tip = mapview.carrier_tip(row, "zh", {"port": "<b>港区</b>"})
-    assert "<img" not in tip and "&lt;img src=x onerror=alert(1)&gt;" in tip
-    assert "X&lt;1&gt;" in tip and "&lt;b&gt;港区&lt;/b&gt;" in tip
-    project = {"code": "P1", "name": "<script>alert(1)</script>", "investor": "\"><svg onload=alert(1)>", "stage": "signed",
-               "district": "port", "investment_wan": 100.0, "currency": "USD", "grade": "A"}
-    tip = mapview.project_tip(project, "en", {"port": "Port"})
-    assert "<script>" not in tip and "<svg" not in tip and "&lt;script&gt;" in tip
+def test_data_reaches_the_browser_as_data_never_as_markup(frames):
+    """Sites travel as JSON rows and the browser escapes them when it builds a tooltip (the browser test
+    shows that); texts built here, like district tooltips, are escaped here."""
+    carriers, projects, districts = frames
+    evil = "<img src=x onerror=alert(1)>"
+    carriers = carriers.copy()
+    carriers.loc[carriers.index[0], "name"] = evil
+    rows = mapview.site_rows(carriers, "zh", {})
+    assert rows[0][1] == evil  # kept verbatim, as data
+    districts = districts.copy()
+    districts.loc[districts.index[0], "name_zh"] = "<b>港区</b>"
+    figures = summary.district_table(districts, carriers, projects)
+    page = html_of(mapview.build_map(MapContent(carriers=carriers, districts=districts, district_figures=figures, projects=projects)))
+    assert "<img src=x" not in page and r"<b>\u6e2f" not in page  # only escaped forms reach the page
+    assert r"\u003cimg src=x onerror=alert(1)\u003e" in page  # inside a JSON string: text for esc()
+    assert r"\u0026lt;b\u0026gt;\u6e2f\u533a\u0026lt;/b\u0026gt;" in page  # escaped here, then JSON-escaped
+
+
+def test_compact_rows_hold_what_the_tooltips_show(frames):
+    carriers, projects, _ = frames
+    land = carriers[carriers["kind"] == "land"].iloc[:1]
+    (row,) = mapview.site_rows(land, "en", {land["district"].iloc[0]: 3})
+    assert row[0] == land["code"].iloc[0] and row[1] == land["name_en"].iloc[0]
+    assert row[2] == 0 and row[4] == 3 and row[8] == land["land_price_wan_mu"].iloc[0]
+    assert isinstance(row[11][0][0], list) and len(row[11][0][0]) % 2 == 0  # a polygon of flat rings
+    (project,) = mapview.project_rows(projects.iloc[:1], "zh", {})
+    assert project[0] == projects["code"].iloc[0] and project[6].endswith(("万元", "亿元", "万美元", "万欧元"))
 
 
 def test_legend_and_tooltips_follow_the_language(frames):

@@ -180,46 +180,6 @@ def _line(label: str, value: str) -> str:
     return f"{_e(label)}: {_e(value)}"
 
 
-def carrier_tip(row: Mapping[str, Any], lang: str, district_names: Mapping[str, str]) -> str:
-    """The tooltip of a carrier. It starts with the code and a space (codes hold no whitespace): the page
-    reads the code back from the tooltip's text when the carrier is clicked."""
-    t = lambda key: i18n.t(key, lang)  # noqa: E731
-    name = row.get("name_en") if lang == "en" and isinstance(row.get("name_en"), str) and row.get("name_en") else row["name"]
-    kind = row["kind"]
-    lines = [
-        f"<b>{_e(row['code'])}</b> ",
-        f"<b>{_e(name)}</b>",
-        _e(f"{i18n.label('kind', kind, lang)} · {i18n.label('status', row['status'], lang)} · {district_names.get(row['district'], row['district'])}"),
-    ]
-    if kind == CarrierKind.LAND.value:
-        lines.append(_line(t("tip.land_area"), f"{i18n.fmt_mu(row['area_m2'] / M2_PER_MU, lang)} ({i18n.fmt_area_m2(row['area_m2'], lang)})"))
-        if _present(row.get("land_price_wan_mu")):
-            lines.append(_line(t("tip.land_price"), f"{i18n.fmt_number(row['land_price_wan_mu'])} {t('unit.wan_cny_mu')}"))
-    else:
-        lines.append(_line(t("tip.floor_area"), i18n.fmt_area_m2(row["area_m2"], lang)))
-        pct = row.get("_vacancy_pct")
-        lines.append(_line(t("tip.vacant"), f"{i18n.fmt_area_m2(row.get('vacant_m2'), lang)}"
-                                             + (f" ({pct:.0f}%)" if _present(pct) else "")))
-        if _present(row.get("rent_cny_m2_month")):
-            lines.append(_line(t("tip.rent"), f"{i18n.fmt_number(row['rent_cny_m2_month'])} {t('unit.cny_m2_month')}"))
-    lines.append(_line(t("field.verified_on"), i18n.fmt_date(row.get("verified_on"), lang)))
-    return "<br>".join(lines)
-
-
-def project_tip(row: Mapping[str, Any], lang: str, district_names: Mapping[str, str]) -> str:
-    t = lambda key: i18n.t(key, lang)  # noqa: E731
-    lines = [
-        f"<b>{_e(row['code'])}</b> ",
-        f"<b>{_e(row['name'])}</b>",
-        _e(row.get("investor") or ""),
-        _e(f"{i18n.label('stage', row['stage'], lang)} · {district_names.get(row['district'], row['district'])}"),
-        _line(t("field.investment_wan"), i18n.fmt_money_wan(row.get("investment_wan"), row.get("currency"), lang)),
-    ]
-    if _present(row.get("grade")):
-        lines.append(_line(t("field.grade"), row["grade"]))
-    return "<br>".join(lines)
-
-
 def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
@@ -227,6 +187,142 @@ def _present(value: Any) -> bool:
 def point_radius(area_m2) -> np.ndarray:
     """Circle radius in pixels: grows with the square root of the area, 4 to 14 px."""
     return np.clip(3 + np.sqrt(np.nan_to_num(np.asarray(area_m2, float))) / 25, 4, 14).round(1)
+
+
+# --- sites and projects, drawn in the browser from compact rows -----------------------------------
+
+
+class _CompactLayer(MacroElement):
+    """Sites or projects as compact rows (a few dozen bytes each, instead of a GeoJSON feature with an
+    HTML tooltip). The browser draws them on the canvas and builds each tooltip, escaping every value
+    from data; a tooltip starts with the code and a space (codes hold no whitespace), which is how the
+    page reads back which one was clicked."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var text = {{ this.text|tojson }}, look = {{ this.look|tojson }}, rows = {{ this.rows|tojson }};
+            function esc(v) {
+                return String(v === null || v === undefined ? "" : v).replace(/[&<>"']/g, function (c) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+                });
+            }
+            function num(v, digits) { return Number(v).toLocaleString("en-US", {maximumFractionDigits: digits || 0}); }
+            function line(label, value) { return esc(label) + ": " + esc(value); }
+            function ring(flat) { var out = []; for (var i = 0; i < flat.length; i += 2) out.push([flat[i + 1], flat[i]]); return out; }
+            {%- if this.mode == "sites" %}
+            // row: code, name, kind, status, district, area m², vacant m², vacancy %, rent or land price, verified, radius, geometry
+            function tip(r) {
+                var lines = ["<b>" + esc(r[0]) + "</b> ", "<b>" + esc(r[1]) + "</b>",
+                             esc(text.kinds[r[2]] + " · " + text.statuses[r[3]] + " · " + text.districts[r[4]])];
+                if (text.kindCodes[r[2]] === "land") {
+                    lines.push(line(text.landArea, num(r[5] / text.m2PerMu, 1) + " " + text.mu + " (" + num(r[5]) + " " + text.m2 + ")"));
+                    if (r[8] !== null) lines.push(line(text.landPrice, num(r[8], 1) + " " + text.priceUnit));
+                } else {
+                    lines.push(line(text.floorArea, num(r[5]) + " " + text.m2));
+                    lines.push(line(text.vacant, num(r[6]) + " " + text.m2 + (r[7] !== null ? " (" + num(r[7]) + "%)" : "")));
+                    if (r[8] !== null) lines.push(line(text.rent, num(r[8], 1) + " " + text.rentUnit));
+                }
+                lines.push(line(text.verified, r[9]));
+                return lines.join("<br>");
+            }
+            function style(r) {
+                return {color: look.kinds[r[2]], weight: 1.5, fillColor: look.statuses[r[3]], fillOpacity: 0.75, radius: r[10]};
+            }
+            var geometryAt = 11;
+            {%- elif this.mode == "projects" %}
+            // row: code, name, investor, stage, stage group, district, investment (text), grade, geometry
+            function tip(r) {
+                var lines = ["<b>" + esc(r[0]) + "</b> ", "<b>" + esc(r[1]) + "</b>", esc(r[2]),
+                             esc(text.stages[r[3]] + " · " + text.districts[r[5]]), line(text.investment, r[6])];
+                if (r[7] !== null) lines.push(line(text.grade, r[7]));
+                return lines.join("<br>");
+            }
+            function style(r) {
+                return {color: "#ffffff", weight: 1.5, fillColor: look.groups[r[4]], fillOpacity: 0.95, radius: 6};
+            }
+            var geometryAt = 8;
+            {%- else %}
+            // row: sites, vacant floor space m², available land m², colour class, geometry
+            function tip(r) {
+                return [esc(text.sites.replace("{n}", r[0])), line(text.vacantFloor, num(r[1]) + " " + text.m2),
+                        line(text.availableLand, num(r[2] / text.m2PerMu, 1) + " " + text.mu), esc(text.zoom)].join("<br>");
+            }
+            function style(r) {
+                return {color: "#31a354", weight: 0.6, fillColor: look.classes[r[3]], fillOpacity: 0.7};
+            }
+            var geometryAt = 4;
+            {%- endif %}
+            rows.forEach(function (r) {
+                var g = r[geometryAt], options = style(r), shape;
+                if (typeof g[0] === "number") {
+                    shape = L.circleMarker([g[1], g[0]], options);
+                } else {
+                    shape = L.polygon(g.map(function (polygon) { return polygon.map(ring); }), options);
+                }
+                shape.feature = {type: "Feature", properties: {code: r[0]}};
+                shape.bindTooltip(tip(r), {sticky: true});
+                shape.on("mouseover", function () { this.setStyle({weight: 3}); });
+                shape.on("mouseout", function () { this.setStyle({weight: options.weight}); });
+                group.addLayer(shape);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, mode: str, rows: list, text: dict, look: dict):
+        super().__init__()
+        self._name = "CompactLayer"
+        self.mode, self.rows, self.text, self.look = mode, rows, text, look
+
+
+def _geometry_row(geom: shapely.Geometry) -> list:
+    """[lon, lat] for a point; else polygons as lists of flat rings [lon, lat, lon, lat, …]."""
+    if geom.geom_type == "Point":
+        return [geom.x, geom.y]
+    polygons = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
+    return [[np.asarray(r.coords)[:, :2].ravel().tolist() for r in (p.exterior, *p.interiors)] for p in polygons]
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 2)
+
+
+def site_rows(carriers: pd.DataFrame, lang: str, district_index: Mapping[str, int], gcj02: bool = False) -> list[list]:
+    """The compact rows `_CompactLayer` draws sites from (data, not markup)."""
+    kinds, statuses = [k.value for k in CarrierKind], list(STATUS_COLORS)
+    names = carriers["name"]
+    if lang == "en" and "name_en" in carriers:
+        names = carriers["name_en"].where(carriers["name_en"].notna() & (carriers["name_en"] != ""), carriers["name"])
+    price = carriers["land_price_wan_mu"].where(carriers["kind"] == CarrierKind.LAND.value, carriers["rent_cny_m2_month"])
+    geometries = display_geometries(carriers.geometry.values, gcj02)
+    return [
+        [code, name, kinds.index(kind), statuses.index(status), district_index.get(district, 0), _number(area),
+         _number(vacant) or 0, None if pct != pct else round(float(pct)), _number(p), i18n.fmt_date(verified, lang),
+         float(radius), _geometry_row(geom)]
+        for code, name, kind, status, district, area, vacant, pct, p, verified, radius, geom in zip(
+            carriers["code"], names, carriers["kind"], carriers["status"], carriers["district"], carriers["area_m2"],
+            carriers["vacant_m2"], vacancy_percent(carriers), price, carriers["verified_on"],
+            point_radius(carriers["area_m2"]), geometries,
+        )
+    ]
+
+
+def project_rows(projects: pd.DataFrame, lang: str, district_index: Mapping[str, int], gcj02: bool = False) -> list[list]:
+    stages, groups = [s.value for s in STAGE_GROUP], list(STAGE_GROUP_COLORS)
+    lon, lat = display_points(projects["lon"], projects["lat"], gcj02)
+    return [
+        [code, name, investor if isinstance(investor, str) else "", stages.index(stage), groups.index(STAGE_GROUP[stage].value),
+         district_index.get(district, 0), i18n.fmt_money_wan(amount, currency, lang), grade if isinstance(grade, str) else None,
+         [float(x), float(y)]]
+        for code, name, investor, stage, district, amount, currency, grade, x, y in zip(
+            projects["code"], projects["name"], projects["investor"], projects["stage"], projects["district"],
+            projects["investment_wan"], projects["currency"], projects["grade"], lon, lat,
+        )
+    ]
 
 
 # --- the map --------------------------------------------------------------------------------------
@@ -336,13 +432,13 @@ def new_map(basemap: Basemap, lang: str) -> folium.Map:
         ".heatmap-legend summary { cursor: pointer; }"
         ".heatmap-legend h4 { margin: 4px 0 1px; font-size: 11px; }"
         ".heatmap-legend .items { display: flex; flex-wrap: wrap; }"
-        ".heatmap-legend .item { width: 50%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
+        ".heatmap-legend .item { width: 50%; }"
         ".heatmap-legend .sw { display: inline-block; width: 9px; height: 9px; margin-right: 4px; vertical-align: -1px;"
         " border-radius: 50%; border: 2px solid transparent; }"
         ".heatmap-legend .bar { display: inline-block; width: 90px; height: 8px; margin-right: 4px; vertical-align: 0; }"
         ".leaflet-control-layers { font-size: 12px; }"
         # the heat canvas lies above the sites' canvas: let clicks and hovers pass through it
-        ".leaflet-heatmap-layer { pointer-events: none; }"
+        ".leaflet-heatmap-layer { pointer-events: none; opacity: 0.65; }"
         ".district-label { font-size: 12px; font-weight: 600; color: #333; text-shadow: 0 0 3px #fff, 0 0 3px #fff;"
         " white-space: nowrap; }"
     )
@@ -373,30 +469,26 @@ def _offline_ground(m: folium.Map, basemap: Basemap, lang: str) -> None:
 
 
 def _carrier_layers(m, carriers: gpd.GeoDataFrame, content: MapContent, names: Mapping[str, str]) -> list[str]:
-    lang, gcj = content.lang, content.basemap.gcj02
-    frame = carriers.assign(_vacancy_pct=vacancy_percent(carriers))
+    lang = content.lang
+    district_index = {code: i for i, code in enumerate(names)}
+    text = {
+        "kinds": [i18n.label("kind", k.value, lang) for k in CarrierKind], "kindCodes": [k.value for k in CarrierKind],
+        "statuses": [i18n.label("status", s, lang) for s in STATUS_COLORS], "districts": list(names.values()),
+        "landArea": i18n.t("tip.land_area", lang), "landPrice": i18n.t("tip.land_price", lang),
+        "floorArea": i18n.t("tip.floor_area", lang), "vacant": i18n.t("tip.vacant", lang), "rent": i18n.t("tip.rent", lang),
+        "verified": i18n.t("field.verified_on", lang), "m2": i18n.t("unit.m2", lang), "mu": i18n.t("unit.mu", lang),
+        "priceUnit": i18n.t("unit.wan_cny_mu", lang), "rentUnit": i18n.t("unit.cny_m2_month", lang), "m2PerMu": M2_PER_MU,
+    }
+    look = {"kinds": [KIND_COLORS[k.value] for k in CarrierKind], "statuses": list(STATUS_COLORS.values())}
     added = []
     for kind in CarrierKind:
-        subset = frame[frame["kind"] == kind.value]
+        subset = carriers[carriers["kind"] == kind.value]
         if subset.empty:
             continue
         key = f"carriers_{kind.value}"
         group = folium.FeatureGroup(name=f"{i18n.label('kind', kind.value, lang)} ({len(subset):,})",
                                     show=content.show.get(key, True))
-        records = subset.to_dict("records")
-        properties = [{"tip": carrier_tip(r, lang, names), "s": r["status"], "r": float(rad)}
-                      for r, rad in zip(records, point_radius(subset["area_m2"]))]
-        outline = KIND_COLORS[kind.value]
-        folium.GeoJson(
-            feature_collection(display_geometries(subset.geometry.values, gcj), properties),
-            style_function=lambda f, outline=outline: {
-                "color": outline, "weight": 1.5, "fillColor": STATUS_COLORS.get(f["properties"]["s"], "#999"),
-                "fillOpacity": 0.75, "radius": f["properties"]["r"],
-            },
-            marker=folium.CircleMarker(radius=6),
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-            highlight_function=lambda f: {"weight": 3},
-        ).add_to(group)
+        _CompactLayer("sites", site_rows(subset, lang, district_index, content.basemap.gcj02), text, look).add_to(group)
         group.add_to(m)
         added.append(key)
     return added
@@ -404,7 +496,7 @@ def _carrier_layers(m, carriers: gpd.GeoDataFrame, content: MapContent, names: M
 
 def _hexagon_layer(m, carriers: gpd.GeoDataFrame, content: MapContent) -> list[str]:
     """Too many sites to draw one by one: H3 hexagons with the number of sites and the vacant space."""
-    lang, gcj = content.lang, content.basemap.gcj02
+    lang = content.lang
     cells = [h3.latlng_to_cell(lat, lon, HEX_RESOLUTION) for lon, lat in zip(carriers["lon"], carriers["lat"])]
     is_land = carriers["kind"] == CarrierKind.LAND.value
     frame = pd.DataFrame({
@@ -416,43 +508,33 @@ def _hexagon_layer(m, carriers: gpd.GeoDataFrame, content: MapContent) -> list[s
     per_cell = frame.groupby("cell", sort=True).sum()
     total_vacant = per_cell["vacant_floor"] + per_cell["vacant_land"]
     edges = np.quantile(total_vacant, [0.2, 0.4, 0.6, 0.8]) if len(per_cell) else []
-    shapes = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in per_cell.index]
-    properties = []
-    for (cell, row), vacant in zip(per_cell.iterrows(), total_vacant):
-        tip = "<br>".join([
-            _e(i18n.t("tip.hex_sites", lang, n=int(row["n"]))),
-            _line(i18n.t("tip.vacant_floor", lang), i18n.fmt_area_m2(row["vacant_floor"], lang)),
-            _line(i18n.t("tip.available_land", lang), i18n.fmt_mu(row["vacant_land"] / M2_PER_MU, lang)),
-            _e(i18n.t("tip.hex_zoom", lang)),
-        ])
-        properties.append({"tip": tip, "c": int(np.searchsorted(edges, vacant))})
+    shapes = display_geometries(
+        [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in per_cell.index], content.basemap.gcj02
+    )
+    rows = [
+        [int(n), round(floor), round(land), int(np.searchsorted(edges, vacant)), _geometry_row(shape)]
+        for n, floor, land, vacant, shape in zip(per_cell["n"], per_cell["vacant_floor"], per_cell["vacant_land"], total_vacant, shapes)
+    ]
+    text = {"sites": i18n.t("tip.hex_sites", lang), "vacantFloor": i18n.t("tip.vacant_floor", lang),
+            "availableLand": i18n.t("tip.available_land", lang), "zoom": i18n.t("tip.hex_zoom", lang),
+            "m2": i18n.t("unit.m2", lang), "mu": i18n.t("unit.mu", lang), "m2PerMu": M2_PER_MU}
     group = folium.FeatureGroup(name=f"{i18n.t('layer.hexagons', lang)} ({len(carriers):,})", show=True)
-    folium.GeoJson(
-        feature_collection(display_geometries(shapes, gcj), properties),
-        style_function=lambda f: {"color": "#31a354", "weight": 0.6, "fillColor": HEX_COLORS[f["properties"]["c"]],
-                                  "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-    ).add_to(group)
+    _CompactLayer("hexagons", rows, text, {"classes": list(HEX_COLORS)}).add_to(group)
     group.add_to(m)
     return ["hexagons"]
 
 
-def _project_layer(m, projects: gpd.GeoDataFrame, content: MapContent, names) -> list[str]:
-    lang, gcj = content.lang, content.basemap.gcj02
+def _project_layer(m, projects: gpd.GeoDataFrame, content: MapContent, names: Mapping[str, str]) -> list[str]:
+    lang = content.lang
     located = projects[projects["lon"].notna()]
     if located.empty:
         return []
+    text = {"stages": [i18n.label("stage", s.value, lang) for s in STAGE_GROUP], "districts": list(names.values()),
+            "investment": i18n.t("field.investment_wan", lang), "grade": i18n.t("field.grade", lang)}
+    look = {"groups": list(STAGE_GROUP_COLORS.values())}
     group = folium.FeatureGroup(name=f"{i18n.t('layer.projects', lang)} ({len(located):,})", show=content.show.get("projects", True))
-    groups = [STAGE_GROUP[s].value for s in located["stage"]]
-    lon, lat = display_points(located["lon"], located["lat"], gcj)
-    properties = [{"tip": project_tip(r, lang, names), "g": g} for r, g in zip(located.to_dict("records"), groups)]
-    folium.GeoJson(
-        feature_collection(shapely.points(lon, lat), properties),
-        style_function=lambda f: {"color": "#ffffff", "weight": 1.5, "fillColor": STAGE_GROUP_COLORS[f["properties"]["g"]],
-                                  "fillOpacity": 0.95, "radius": 6},
-        marker=folium.CircleMarker(radius=6),
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-    ).add_to(group)
+    district_index = {code: i for i, code in enumerate(names)}
+    _CompactLayer("projects", project_rows(located, lang, district_index, content.basemap.gcj02), text, look).add_to(group)
     group.add_to(m)
     return ["projects"]
 
@@ -512,9 +594,10 @@ def _district_layers(m, content: MapContent, names: Mapping[str, str], show_pipe
         marker=folium.CircleMarker(radius=8),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     ).add_to(group)
+    short = {row["code"]: i18n.district_short_name(row, lang) for _, row in districts.iterrows()}
     for x, y, code in zip(lon, lat, districts["code"]):
         folium.Marker(
-            [y, x], icon=folium.DivIcon(html=f'<div class="district-label">{_e(names[code])}</div>',
+            [y, x], icon=folium.DivIcon(html=f'<div class="district-label">{_e(short[code])}</div>',
                                          icon_size=(120, 16), icon_anchor=(-8, 8)),
             interactive=False,
         ).add_to(group)
@@ -584,7 +667,8 @@ def build_map(content: MapContent) -> BuiltMap:
             heat_points(projects["lon"], projects["lat"], pipeline_weights(projects), content.basemap.gcj02),
             PIPELINE_GRADIENT, content.show.get("pipeline_heat", True),
         )
-        layers += _project_layer(m, projects, content, names)
+        if len(projects) <= content.detail_limit:  # beyond that the pipeline heat alone shows them
+            layers += _project_layer(m, projects, content, names)
     _Legend(legend_html(lang, layers, aggregated)).add_to(m)
     _ShareView().add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)

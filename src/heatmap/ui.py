@@ -98,8 +98,14 @@ def data_date() -> dt.date | None:
 
 
 def lang() -> str:
-    """The language from the URL (?lang=en), so a shared link opens in the sender's language."""
-    return i18n.normalize_language(st.query_params.get("lang"))
+    """The session's language. A link's ?lang= sets it (a shared link opens in the sender's language);
+    switching pages drops query parameters, so the session remembers it and puts it back in the URL."""
+    if "lang" in st.query_params:
+        st.session_state["lang"] = i18n.normalize_language(st.query_params["lang"])
+    current = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+    if current != i18n.DEFAULT_LANGUAGE and st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
+    return current
 
 
 def t(key: str, **params) -> str:
@@ -142,11 +148,13 @@ def sync_query(params: dict[str, str], managed: tuple[str, ...]) -> None:
 
 def setup_page() -> None:
     """Page config and local map assets; call first in app.py."""
+    _ensure_app_shell()
     st.set_page_config(page_title=i18n.t("app.page_title", lang()), page_icon="🗺️", layout="wide")
     assets.ensure_static_assets()
 
 
 def _set_language() -> None:
+    st.session_state["lang"] = st.session_state["language_choice"]
     st.query_params["lang"] = st.session_state["language_choice"]
 
 
@@ -190,11 +198,13 @@ def sample_notice() -> None:
 
 
 def _ensure_app_shell() -> None:
-    """Run every page through app.py (navigation, sidebar, sign-in).
+    """Run every page through app.py and st.navigation only.
 
-    Streamlit still has its old `pages/` mode: until some session has called st.navigation, a page
-    opened by its own URL (a shared link to /map, say) runs alone, without app.py. Switch the process to
-    st.navigation (what st.navigation itself does) and run again, now through app.py.
+    Streamlit still has its old `pages/` mode, on until some session has called st.navigation: then a
+    page opened by its own URL (a shared link to /map, say) runs alone, without app.py, and even app.py
+    runs wrapped in that mode, so its widgets get other ids than in every later run (the first form a
+    new server shows would lose what was typed into it). Switch the process to st.navigation (what
+    st.navigation itself does) and run again.
     """
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -64,6 +64,15 @@ def district_name(district: dict | Any, lang: str) -> str:
     return district["name_en"] if normalize_language(lang) == "en" else district["name_zh"]
 
 
+def district_short_name(district: dict | Any, lang: str) -> str:
+    """A short name for map labels: the shortest of the name and the aliases written in the language."""
+    name = district_name(district, lang)
+    aliases = [a.strip() for a in str(district.get("aliases") or "").split(";") if a.strip()]
+    chinese = normalize_language(lang) == "zh"
+    same_script = [a for a in aliases if any("\u3400" <= ch <= "\u9fff" for ch in a) == chinese]
+    return min([name] + same_script, key=len) if len(name) > (6 if chinese else 24) else name
+
+
 # --- numbers, units, money, dates ----------------------------------------------------------------
 
 
@@ -93,7 +102,10 @@ def fmt_area_large(value: Any, lang: str) -> str:
 
 
 def fmt_mu(value: Any, lang: str) -> str:
-    return "–" if _is_blank(value) else f"{value:,.1f} {t('unit.mu', lang)}"
+    """亩 with one decimal, none from a thousand up (headline figures must stay short)."""
+    if _is_blank(value):
+        return "–"
+    return f"{value:,.{0 if abs(value) >= 1000 else 1}f} {t('unit.mu', lang)}"
 
 
 def fmt_percent(ratio: Any) -> str:
@@ -105,9 +117,13 @@ def fmt_cny_wan(value_wan: Any, lang: str) -> str:
     if _is_blank(value_wan):
         return "–"
     if normalize_language(lang) == "zh":
-        return f"{value_wan / 10000:,.2f} 亿元" if abs(value_wan) >= 10000 else f"{value_wan:,.0f} 万元"
+        if abs(value_wan) >= 10000:
+            return f"{value_wan / 10000:,.{1 if abs(value_wan) >= 1_000_000 else 2}f} 亿元"
+        return f"{value_wan:,.0f} 万元"
     yuan = value_wan * 10000
-    return f"CNY {yuan / 1e9:,.2f} bn" if abs(yuan) >= 1e9 else f"CNY {yuan / 1e6:,.1f} m"
+    if abs(yuan) >= 1e9:
+        return f"CNY {yuan / 1e9:,.{1 if abs(yuan) >= 1e11 else 2}f} bn"
+    return f"CNY {yuan / 1e6:,.1f} m"
 
 
 def fmt_money_wan(amount_wan: Any, currency: str | None, lang: str) -> str:

@@ -18,6 +18,10 @@ CATALOG = {
         "{n:,} sites selected: above {limit:,} they are shown as hexagons. Narrow the filters (a district or a "
         "kind) to see them one by one.",
     ),
+    "map.projects_heat_only": (
+        "所选项目共 {n:,} 个，超过 {limit:,} 个时只以项目热力显示。",
+        "{n:,} projects selected: above {limit:,} they are shown by the pipeline heat only.",
+    ),
     "map.none_selected": ("当前筛选条件下没有载体。", "No site matches the filters."),
     "map.gcj_note": ("高德底图使用 GCJ-02 坐标，所有数据已相应偏移后显示。", "AMap tiles use GCJ-02: all data is shifted to match them."),
     "map.online_note": (
