@@ -93,7 +93,7 @@ def test_map_renders_its_layers_and_legend(app_server, app_store, page):
     page.on("pageerror", lambda error: errors.append(str(error)))
     frame = open_map(page, app_server)
     labels = layer_control_labels(frame)
-    for name in ("区镇边界（近似）", "区镇数据", "空置热力（按空置面积）"):
+    for name in ("市界", "区镇边界（近似）", "区镇数据", "空置热力（按空置面积）"):
         assert name in labels
     for kind in ("产业用地", "厂房", "商务楼宇", "其他载体"):
         assert any(label.startswith(kind) for label in labels), kind
@@ -223,6 +223,15 @@ def test_leaders_see_the_pipeline_layers(app_server, app_store, page):
     assert "项目热力（按投资额）" in labels
     assert frame.evaluate(DRAWN, "TC-PJ-") == len(app_store.projects())
     assert frame.locator("canvas.leaflet-heatmap-layer").count() == 2
+    target = frame.evaluate(WHERE, "TC-PJ-")
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    wait_for_app(page)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("项目详情").wait_for()
+    project = app_store.record("project", target["code"])
+    record = main.locator("[data-testid='stTable']").last.inner_text()
+    assert project["name"] in record and project["investor"] in record
 
 
 def test_the_offline_basemap_asks_no_other_host(app_server, app_store, browser):
@@ -235,3 +244,27 @@ def test_the_offline_basemap_asks_no_other_host(app_server, app_store, browser):
     page.wait_for_timeout(1500)
     context.close()
     assert hosts == {urlparse(app_server.url).netloc}
+
+
+def test_the_selection_downloads_as_excel_and_geojson(app_server, app_store, page, tmp_path):
+    import json
+
+    import openpyxl
+
+    open_map(page, app_server, "?d=liuhe&k=plant")
+    public = app_store.carriers(public_only=True)
+    expected = public[(public["district"] == "liuhe") & (public["kind"] == "plant")]
+    main = page.locator("[data-testid='stMain']")
+    with page.expect_download() as excel:
+        main.get_by_role("button", name="下载 Excel").click()
+    path = tmp_path / "sites.xlsx"
+    excel.value.save_as(path)
+    sheet = openpyxl.load_workbook(path)["载体"]
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(codes) == sorted(expected["code"])
+    with page.expect_download() as geojson:
+        main.get_by_role("button", name="下载 GeoJSON").click()
+    path = tmp_path / "sites.geojson"
+    geojson.value.save_as(path)
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    assert sorted(f["properties"]["code"] for f in features) == sorted(expected["code"])

@@ -37,7 +37,7 @@ def html_of(built):
 
 def test_layers_for_a_leader(frames):
     built = mapview.build_map(content(frames))
-    assert built.layers == ["boundaries", "districts", "carriers_land", "carriers_plant", "carriers_office",
+    assert built.layers == ["outline", "boundaries", "districts", "carriers_land", "carriers_plant", "carriers_office",
                             "carriers_other", "supply_heat", "pipeline_heat", "projects"]
     assert not built.aggregated
     page = html_of(built)

@@ -263,7 +263,9 @@ class _CompactLayer(MacroElement):
                     shape = L.polygon(g.map(function (polygon) { return polygon.map(ring); }), options);
                 }
                 shape.feature = {type: "Feature", properties: {code: r[0]}};
-                shape.bindTooltip(tip(r), {sticky: true});
+                var html = tip(r);
+                shape.bindTooltip(html, {sticky: true});
+                shape.bindPopup(html);  // taps on touch screens, where there is no hover
                 shape.on("mouseover", function () { this.setStyle({weight: 3}); });
                 shape.on("mouseout", function () { this.setStyle({weight: options.weight}); });
                 group.addLayer(shape);
@@ -449,8 +451,9 @@ def new_map(basemap: Basemap, lang: str) -> folium.Map:
     return m
 
 
-def _offline_ground(m: folium.Map, basemap: Basemap, lang: str) -> None:
-    """The offline basemap: land and (approximate) river inside the outline, and the outline itself."""
+def _offline_ground(m: folium.Map, basemap: Basemap, lang: str, show_outline: bool) -> list[str]:
+    """The offline basemap (land and the approximate river inside the outline), and the city outline as
+    a layer of its own."""
     gcj = basemap.gcj02
     land, river, outline = display_geometries([geo.land(), geo.river(), geo.outline().boundary], gcj)
     attribution = i18n.t("attribution.outline", lang)
@@ -464,8 +467,9 @@ def _offline_ground(m: folium.Map, basemap: Basemap, lang: str) -> None:
     folium.GeoJson(
         feature_collection([outline], [{}]), name=i18n.t("layer.outline", lang),
         style_function=lambda f: {"color": "#444", "weight": 2, "dashArray": "6 4", "fill": False},
-        interactive=False, control=False, attribution=None if basemap.key == "offline" else attribution,
+        interactive=False, show=show_outline, attribution=None if basemap.key == "offline" else attribution,
     ).add_to(m)
+    return ["outline"]
 
 
 def _carrier_layers(m, carriers: gpd.GeoDataFrame, content: MapContent, names: Mapping[str, str]) -> list[str]:
@@ -649,9 +653,9 @@ def build_map(content: MapContent) -> BuiltMap:
     lang = content.lang
     names = {row["code"]: i18n.district_name(row, lang) for _, row in content.districts.iterrows()}
     m = new_map(content.basemap, lang)
-    _offline_ground(m, content.basemap, lang)
+    layers = _offline_ground(m, content.basemap, lang, content.show.get("outline", True))
     show_pipeline = content.projects is not None
-    layers = _district_layers(m, content, names, show_pipeline)
+    layers += _district_layers(m, content, names, show_pipeline)
     carriers = content.carriers
     aggregated = len(carriers) > content.detail_limit
     layers += _hexagon_layer(m, carriers, content) if aggregated else _carrier_layers(m, carriers, content, names)
