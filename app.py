@@ -2,6 +2,7 @@
 import streamlit as st
 
 from heatmap import ui
+from heatmap.access import Action
 
 ui.setup_page()
 ui.sidebar()
@@ -10,5 +11,9 @@ ui.sidebar()
 pages = [
     st.Page("pages/home.py", title=ui.t("nav.home"), icon=":material/home:", default=True, url_path="home"),
     st.Page("pages/map.py", title=ui.t("nav.map"), icon=":material/map:", url_path="map"),
+    st.Page("pages/vacancy.py", title=ui.t("nav.vacancy"), icon=":material/domain_disabled:", url_path="vacancy"),
+    st.Page("pages/matching.py", title=ui.t("nav.matching"), icon=":material/join_inner:", url_path="matching"),
 ]
+if ui.allowed(Action.HANDLE_INQUIRIES):
+    pages.append(st.Page("pages/inquiries.py", title=ui.t("nav.inquiries"), icon=":material/mail:", url_path="inquiries"))
 st.navigation(pages).run()

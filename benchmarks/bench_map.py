@@ -72,7 +72,7 @@ def browser_settle(n: int) -> list[tuple[str, float, int]]:
 
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS, RunningApp, wait_for_app
+    from conftest import CHROMIUM, CHROMIUM_ARGS, RunningApp, choose_option, wait_for_app
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-map-"))
     env = os.environ | {"HEATMAP_DATA_DIR": str(data_dir), "HEATMAP_DATABASE_URL": ""}
@@ -92,14 +92,8 @@ def browser_settle(n: int) -> list[tuple[str, float, int]]:
             frame.wait_for_function("() => window.map && document.querySelector('.leaflet-overlay-pane canvas')")
             results.append(("first load (server just started, nothing cached)", time.perf_counter() - started, frame.evaluate(count_js)))
             for district in ("浏河镇", "太仓港经济技术开发区"):
-                sidebar = page.locator("[data-testid='stSidebar']")
-                box = sidebar.locator("[data-testid='stMultiSelect']").filter(has=page.get_by_text("区镇", exact=True))
-                box.locator("input").click()
-                option = page.get_by_role("option", name=district)
                 started = time.perf_counter()
-                option.click()
-                page.keyboard.press("Escape")
-                wait_for_app(page, 180)
+                choose_option(page, "区镇", district)
                 frame = [f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached()][-1]
                 frame.wait_for_function("() => window.map && document.querySelector('.leaflet-overlay-pane canvas')")
                 elapsed = time.perf_counter() - started

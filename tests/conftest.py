@@ -193,3 +193,73 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     sidebar.get_by_role("button", name="登录").click()
     wait_for_app(page)
     sidebar.get_by_text("已登录").wait_for(timeout=30000)
+
+
+# --- the app under Streamlit's AppTest ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_data(tmp_path_factory):
+    """A fresh embedded database for the app (filled with the sample on first run)."""
+    data_dir = tmp_path_factory.mktemp("apptest-data")
+    patcher = pytest.MonkeyPatch()
+    patcher.setenv("HEATMAP_DATA_DIR", str(data_dir))
+    patcher.delenv("HEATMAP_DATABASE_URL", raising=False)
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield data_dir
+    st.cache_resource.clear()
+    patcher.undo()
+
+
+def run_app(lang=None, viewer=None, page=None):
+    """The app under AppTest, optionally switched to a page (its path under the repo)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    if lang:
+        at.query_params["lang"] = lang
+    if viewer:
+        at.session_state["viewer"] = viewer
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_text(at) -> str:
+    """Everything the page sends to the browser, as text: element protos and the cells of data frames."""
+    from google.protobuf import text_format
+
+    parts = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(text_format.MessageToString(proto, as_utf8=True))
+        if getattr(node, "type", None) in ("arrow_data_frame", "dataframe"):
+            parts.append(node.value.to_csv())
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+def choose_option(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar multiselect labelled `label`, and wait until it shows as chosen."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has=page.get_by_text(label, exact=True))
+    for _ in range(3):
+        box.locator("input").click()
+        box.locator("input").fill(option)
+        page.get_by_role("option", name=option).first.click()
+        page.keyboard.press("Escape")
+        try:
+            box.locator("[data-tag]", has_text=option).wait_for(timeout=5000)
+            break
+        except Exception:  # noqa: BLE001 - the list closed before the click landed: try again
+            continue
+    wait_for_app(page)

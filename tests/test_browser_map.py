@@ -9,7 +9,7 @@ from shapely.geometry import Point
 from heatmap import bootstrap
 from heatmap.store import Store
 
-from conftest import sign_in, wait_for_app
+from conftest import choose_option, sign_in, wait_for_app
 
 EVIL_NAME = "<img src=x onerror=alert(1)>"
 EVIL_CODE = "TC-P-XSS001"
@@ -118,12 +118,7 @@ def test_a_layer_can_be_switched_off(app_server, app_store, page):
 
 def test_a_filter_changes_what_is_drawn_and_lands_in_the_url(app_server, app_store, page):
     open_map(page, app_server)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    district = sidebar.locator("[data-testid='stMultiSelect']").filter(has=page.get_by_text("区镇", exact=True))
-    district.locator("input").click()
-    page.get_by_role("option", name="浏河镇").click()
-    page.keyboard.press("Escape")
-    wait_for_app(page)
+    choose_option(page, "区镇", "浏河镇")
     public = app_store.carriers(public_only=True)
     liuhe = public[public["district"] == "liuhe"]
     assert wait_for_drawn(page, "TC-", len(liuhe)) == len(liuhe)

@@ -1,56 +1,11 @@
 """The landing page under Streamlit's AppTest: figures in both languages, the sample notice, and no
 project data for the public."""
-import pandas as pd
-import pytest
-import streamlit as st
-from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from heatmap.access import Role, Viewer
 from heatmap.store import Store
 
-from conftest import REPO
-
-
-@pytest.fixture(scope="module")
-def app_data(tmp_path_factory):
-    """A fresh embedded database for the app (filled with the sample on first run)."""
-    data_dir = tmp_path_factory.mktemp("apptest-data")
-    patcher = pytest.MonkeyPatch()
-    patcher.setenv("HEATMAP_DATA_DIR", str(data_dir))
-    patcher.delenv("HEATMAP_DATABASE_URL", raising=False)
-    st.cache_resource.clear()
-    yield data_dir
-    st.cache_resource.clear()
-    patcher.undo()
-
-
-def run_app(lang=None, viewer=None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    if lang:
-        at.query_params["lang"] = lang
-    if viewer:
-        at.session_state["viewer"] = viewer
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def page_text(at: AppTest) -> str:
-    """Everything the page sends to the browser, as text: element protos and the cells of data frames."""
-    parts = []
-
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(text_format.MessageToString(proto, as_utf8=True))
-        if getattr(node, "type", None) in ("arrow_data_frame", "dataframe"):
-            parts.append(node.value.to_csv())
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(parts)
+from conftest import page_text, run_app
 
 
 def metrics(at: AppTest) -> dict[str, str]:

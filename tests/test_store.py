@@ -193,3 +193,16 @@ def test_postgis_answers_spatial_sql_on_stored_geometries(postgis_url):
         )).one()
     assert srid == 4326
     assert area == pytest.approx(285.6 * 222.1, rel=0.02)  # the parcel is about 286 m × 222 m
+
+
+def test_states_at_several_moments_in_one_pass(store):
+    store.save("carrier", [plant(), land()], user="a", source="upload", at=T0)
+    store.save("carrier", [plant(vacant_m2=0.0, status="occupied")], user="a", source="upload", at=T0 + dt.timedelta(days=10))
+    store.save("carrier", [], user="a", source="upload", remove_codes=["TC-L-1"], at=T0 + dt.timedelta(days=20))
+    moments = [T0 - dt.timedelta(days=1), T0, T0 + dt.timedelta(days=15), T0 + dt.timedelta(days=30)]
+    before, first, middle, last = store.states_at("carrier", moments, fields=["vacant_m2", "district"])
+    assert before == {}
+    assert first["TC-P-1"] == {"vacant_m2": 1200.0, "district": "port"}  # a change at the moment itself counts
+    assert middle["TC-P-1"]["vacant_m2"] == 0.0 and "TC-L-1" in middle
+    assert set(last) == {"TC-P-1"}
+    assert first["TC-P-1"]["vacant_m2"] == 1200.0  # snapshots are copies, not the live state

@@ -28,6 +28,8 @@ class Action(StrEnum):
     VIEW_HISTORY = "view_history"
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_DISTRICTS = "manage_districts"
+    MANAGE_SETTINGS = "manage_settings"  # e.g. how old a record may be before it is stale
+    HANDLE_INQUIRIES = "handle_inquiries"  # read investors' inquiries (with their contact data); per district
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,11 @@ class Viewer:
 
 PUBLIC = Viewer(username=None, role=Role.PUBLIC)
 
-_DISTRICT_BOUND = {Action.VIEW_PIPELINE, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS}
+_DISTRICT_BOUND = {Action.VIEW_PIPELINE, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.HANDLE_INQUIRIES}
 _GRANTS = {
     Role.PUBLIC: set(),
-    Role.STAFF: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.VIEW_HISTORY},
+    Role.STAFF: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.VIEW_HISTORY,
+                 Action.HANDLE_INQUIRIES},
     Role.LEADER: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY},
     Role.ADMIN: set(Action),
 }
@@ -62,11 +65,22 @@ def allowed(viewer: Viewer, action: Action, district: str | None = None) -> bool
     return True
 
 
-def visible_carriers(viewer: Viewer, carriers: pd.DataFrame) -> pd.DataFrame:
-    """The carriers this viewer may see: public ones only, unless allowed to see the others."""
+def visible_carriers(viewer: Viewer, carriers: pd.DataFrame, stale_hidden_from_public=None) -> pd.DataFrame:
+    """The carriers this viewer may see: public ones only, unless allowed to see the others. For the
+    public, `stale_hidden_from_public` (a function of the frame) may also drop stale records."""
     if allowed(viewer, Action.VIEW_PRIVATE_CARRIERS):
         return carriers
-    return carriers[carriers["is_public"].fillna(False).astype(bool)]
+    public = carriers[carriers["is_public"].fillna(False).astype(bool)]
+    return stale_hidden_from_public(public) if stale_hidden_from_public else public
+
+
+def visible_inquiries(viewer: Viewer, inquiries: pd.DataFrame) -> pd.DataFrame:
+    """Inquiries, with investors' contact data, go to the staff of the carrier's district (and admins)."""
+    if not allowed(viewer, Action.HANDLE_INQUIRIES):
+        return inquiries.iloc[0:0]
+    if viewer.role is Role.STAFF:
+        return inquiries[inquiries["district"] == viewer.district]
+    return inquiries
 
 
 def visible_projects(viewer: Viewer, projects: pd.DataFrame) -> pd.DataFrame:

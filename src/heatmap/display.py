@@ -61,3 +61,15 @@ def record_table(record: Mapping[str, Any], entity: str, lang: str, district_nam
     """The record as a two-column table (field names as the index) for st.table."""
     rows = record_rows(record, entity, lang, district_names, skip)
     return pd.DataFrame({"": [value for _, value in rows]}, index=[name for name, _ in rows])
+
+
+def reason_text(reason, lang: str, district_names: Mapping[str, str]) -> str:
+    """One matching reason as a sentence (codes in its figures become names)."""
+    params = dict(reason.params)
+    if "status" in params:
+        params["status"] = i18n.label("status", params["status"], lang)
+    if "unit" in params:
+        params["unit"] = i18n.t(params["unit"], lang)
+    if "district" in params:
+        params["district"] = district_names.get(params["district"], params["district"])
+    return i18n.t(reason.key, lang, **params)

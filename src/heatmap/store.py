@@ -174,6 +174,23 @@ users_table = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+inquiries_table = sa.Table(
+    "inquiries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("carrier_code", sa.String(40), nullable=False),
+    sa.Column("district", sa.String(40), nullable=False, index=True),  # the carrier's, when asked
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("company", sa.String(120)),
+    sa.Column("contact", sa.String(120), nullable=False),  # the investor's: staff only
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("lang", sa.String(5)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, default="open"),  # open | answered
+    sa.Column("answered_by", sa.String(80)),
+    sa.Column("answered_at", sa.DateTime),
+)
+
 meta_table = sa.Table(
     "meta",
     metadata,
@@ -259,11 +276,12 @@ def _dump(entity: Entity, values: Mapping[str, Any]) -> str:
     return json.dumps({k: _to_json_value(specs[k], v) for k, v in values.items()}, ensure_ascii=False)
 
 
-def _load(entity: Entity, text: str | None) -> dict[str, Any] | None:
+def _load(entity: Entity, text: str | None, only: frozenset[str] | None = None) -> dict[str, Any] | None:
+    """A history JSON back to values; `only` keeps just those fields (and skips decoding the rest)."""
     if text is None:
         return None
     specs = {f.name: f for f in entity.fields}
-    return {k: _from_json_value(specs[k], v) for k, v in json.loads(text).items() if k in specs}
+    return {k: _from_json_value(specs[k], v) for k, v in json.loads(text).items() if k in specs and (only is None or k in only)}
 
 
 # --- diffs ---------------------------------------------------------------------------------------
@@ -640,28 +658,50 @@ class Store:
 
     def state_at(self, entity_name: str, *, version_id: int | None = None, at: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
         """The records as they were just after a version (or at a moment), replayed from history."""
+        if version_id is not None:
+            return self._replay(entity_name, [None], up_to_version=version_id)[0]
+        return self._replay(entity_name, [at])[0]
+
+    def states_at(self, entity_name: str, moments: Sequence[dt.datetime], fields: Sequence[str] | None = None) -> list[dict[str, dict[str, Any]]]:
+        """The records at each of several moments (oldest first), replayed from history in one pass.
+        With `fields`, records hold only those fields (much faster: geometries are not decoded)."""
+        return self._replay(entity_name, list(moments), only=frozenset(fields) if fields else None)
+
+    def _replay(self, entity_name: str, moments: list, up_to_version: int | None = None, only=None) -> list[dict]:
         entity = ENTITIES[entity_name]
         v, c = versions_table, changes_table
         query = (
-            sa.select(c.c.op, c.c.code, c.c.after)
+            sa.select(c.c.op, c.c.code, c.c.after, v.c.created_at)
             .join(v, v.c.id == c.c.version_id)
             .where(c.c.entity == entity_name)
             .order_by(c.c.version_id, c.c.id)
         )
-        if version_id is not None:
-            query = query.where(c.c.version_id <= version_id)
-        if at is not None:
-            query = query.where(v.c.created_at <= at)
+        if up_to_version is not None:
+            query = query.where(c.c.version_id <= up_to_version)
+        last = max((m for m in moments if m is not None), default=None)
+        if last is not None and None not in moments:
+            query = query.where(v.c.created_at <= last)
+        pending = sorted(range(len(moments)), key=lambda i: (moments[i] is None, moments[i] or dt.datetime.max))
+        snapshots: list[dict | None] = [None] * len(moments)
         state: dict[str, dict[str, Any]] = {}
+
+        def take_snapshots(before: dt.datetime | None):
+            while pending and moments[pending[0]] is not None and (before is None or moments[pending[0]] < before):
+                snapshots[pending.pop(0)] = {code: dict(rec) for code, rec in state.items()}
+
         with self.engine.connect() as conn:
-            for op, code, after in conn.execute(query):
+            for op, code, after, created_at in conn.execute(query):
+                take_snapshots(created_at)
                 if op == "add":
-                    state[code] = _load(entity, after)
+                    state[code] = _load(entity, after, only)
                 elif op == "change":
-                    state.setdefault(code, {}).update(_load(entity, after))
+                    state.setdefault(code, {}).update(_load(entity, after, only))
                 elif op == "remove":
                     state.pop(code, None)
-        return state
+        take_snapshots(None)
+        for i in pending:  # moments after everything (or None: the end of history)
+            snapshots[i] = state if len(pending) == 1 else {code: dict(rec) for code, rec in state.items()}
+        return snapshots
 
     def rollback(self, version_id: int, *, user: str, note: str | None = None, at: dt.datetime | None = None) -> int:
         """Undo one version as a new version. Refused when a later version touched the same records."""
@@ -699,6 +739,39 @@ class Store:
             note=note, district=version["district"], at=at, reverts_version_id=version_id,
         )
         return new_id
+
+    # --- inquiries (在线咨询) ----------------------------------------------------------------------
+
+    def add_inquiry(self, inquiry: Mapping[str, Any], at: dt.datetime | None = None) -> int:
+        """Store an investor's question about a public carrier; it goes to the carrier's district."""
+        from heatmap.inquiries import validate
+
+        problems = validate(inquiry)
+        carrier = self.record("carrier", inquiry.get("carrier_code") or "")
+        if carrier is None or not carrier.get("is_public"):
+            problems.append(Problem("inquiry", "carrier_code", "unknown_carrier", {"code": inquiry.get("carrier_code")}))
+        if problems:
+            raise ValidationError(problems)
+        values = {k: (inquiry.get(k) or "").strip() or None for k in ("name", "company", "contact", "message", "lang")}
+        with self.engine.begin() as conn:
+            return conn.execute(sa.insert(inquiries_table).values(
+                carrier_code=carrier["code"], district=carrier["district"], created_at=at or _utcnow(), status="open", **values,
+            )).inserted_primary_key[0]
+
+    def inquiries(self, district: str | None = None) -> pd.DataFrame:
+        """Inquiries, newest first; of one district, or all."""
+        t = inquiries_table
+        query = sa.select(t).order_by(t.c.id.desc())
+        if district is not None:
+            query = query.where(t.c.district == district)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def mark_answered(self, inquiry_id: int, user: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(inquiries_table).where(inquiries_table.c.id == inquiry_id)
+                         .values(status="answered", answered_by=user, answered_at=_utcnow()))
 
     # --- users -----------------------------------------------------------------------------------
 

@@ -9,8 +9,9 @@ import datetime as dt
 import geopandas as gpd
 import streamlit as st
 
-from heatmap import access, assets, auth, bootstrap, config, i18n
+from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, matching, vacancy
 from heatmap.access import Action, Viewer
+from heatmap.model import ValidationError
 from heatmap.store import Store
 
 
@@ -52,8 +53,45 @@ def data_version() -> int:
 
 
 def carriers() -> gpd.GeoDataFrame:
-    """The carriers this viewer may see (shared, read-only)."""
-    return access.visible_carriers(viewer(), _carriers(data_version()))
+    """The carriers this viewer may see (shared, read-only); for the public without stale records when
+    an administrator chose so."""
+    hide = None
+    if hide_stale_from_public():
+        days = stale_days()
+        hide = lambda frame: vacancy.hide_stale(frame, dt.date.today(), days)  # noqa: E731
+    return access.visible_carriers(viewer(), _carriers(data_version()), hide)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _matching_arrays(data_version: int, private: bool, hide_stale: bool, stale: int, today: dt.date) -> matching.Prepared:
+    return matching.prepare(carriers(), today, stale)  # the arguments fix what carriers() returns
+
+
+def matching_carriers() -> matching.Prepared:
+    """The carriers this viewer may see, prepared for matching once per data version (a changed need is
+    then answered in milliseconds)."""
+    return _matching_arrays(data_version(), allowed(Action.VIEW_PRIVATE_CARRIERS), hide_stale_from_public(), stale_days(),
+                            dt.date.today())
+
+
+HISTORY_FIELDS = ("code", "name", "district", "kind", "area_m2", "leasable_m2", "vacant_m2", "is_public")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _carrier_history(data_version: int, moments: tuple[dt.datetime, ...]) -> list[dict]:
+    return get_store().states_at("carrier", list(moments), fields=HISTORY_FIELDS)
+
+
+def carrier_history(moments: list[dt.datetime]) -> list[tuple[dt.datetime, dict]]:
+    """The carriers (a few fields) this viewer may see, as they stood at each moment."""
+    states = _carrier_history(data_version(), tuple(moments))
+    if not access.allowed(viewer(), Action.VIEW_PRIVATE_CARRIERS):
+        states = [{code: rec for code, rec in state.items() if rec.get("is_public", True)} for state in states]
+    return list(zip(moments, states))
+
+
+def carrier_version_times() -> list[dt.datetime]:
+    return get_store().version_dates("carrier")
 
 
 def projects() -> gpd.GeoDataFrame:
@@ -86,7 +124,19 @@ def is_sample() -> bool:
 
 
 def stale_days() -> int:
-    return config.stale_after_days()
+    """How old a record may be before it is stale: the administrators' setting, else configuration."""
+    value = get_store().get_meta("stale_days")
+    return int(value) if value and value.isdigit() else config.stale_after_days()
+
+
+def hide_stale_from_public() -> bool:
+    return get_store().get_meta("hide_stale_from_public") == "1"
+
+
+def save_freshness_settings(days: int, hide: bool) -> None:
+    if allowed(Action.MANAGE_SETTINGS):
+        get_store().set_meta("stale_days", str(int(days)))
+        get_store().set_meta("hide_stale_from_public", "1" if hide else "0")
 
 
 def data_date() -> dt.date | None:
@@ -122,6 +172,49 @@ def viewer() -> Viewer:
 
 def allowed(action: Action, district: str | None = None) -> bool:
     return access.allowed(viewer(), action, district)
+
+
+# --- online inquiries -----------------------------------------------------------------------------
+
+
+def inquiry_form(carrier: dict, key: str) -> None:
+    """The form an investor uses to ask the carrier's district about it (在线咨询)."""
+    names = district_names()
+    st.caption(t("inquiry.caption", district=names.get(carrier["district"], carrier["district"])))
+    with st.form(f"inquiry_{key}", clear_on_submit=True):
+        st.text_input(t("inquiry.site"), value=f"{carrier['code']} {carrier['name']}", disabled=True)
+        name = st.text_input(t("inquiry.name"), max_chars=inquiries.LIMITS["name"])
+        company = st.text_input(t("inquiry.company"), max_chars=inquiries.LIMITS["company"])
+        contact = st.text_input(t("inquiry.contact"), max_chars=inquiries.LIMITS["contact"])
+        message = st.text_area(t("inquiry.message"), max_chars=inquiries.LIMITS["message"])
+        if not st.form_submit_button(t("inquiry.send")):
+            return
+    now = dt.datetime.now()
+    recent = [moment for moment in st.session_state.get("inquiries_sent", []) if now - moment < dt.timedelta(hours=1)]
+    if len(recent) >= inquiries.MAX_PER_SESSION_HOUR:
+        st.error(t("inquiry.too_many"))
+        return
+    try:
+        get_store().add_inquiry({"carrier_code": carrier["code"], "name": name, "company": company, "contact": contact,
+                                 "message": message, "lang": lang()})
+    except ValidationError as error:
+        for problem in error.problems:
+            field = "site" if problem.field == "carrier_code" else problem.field
+            st.error(f"{t('inquiry.' + field)}: {t('problem.' + problem.key, **dict(problem.params))}")
+        return
+    st.session_state["inquiries_sent"] = recent + [now]
+    st.success(t("inquiry.sent"))
+
+
+def visible_inquiries():
+    return access.visible_inquiries(viewer(), get_store().inquiries())
+
+
+def mark_inquiry_answered(inquiry_id: int) -> None:
+    """Only the staff of the inquiry's district (or an administrator) may answer it."""
+    rows = visible_inquiries()
+    if inquiry_id in set(rows["id"]):
+        get_store().mark_answered(inquiry_id, viewer().username)
 
 
 # --- widgets bound to the URL -------------------------------------------------------------------

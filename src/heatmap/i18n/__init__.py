@@ -11,7 +11,7 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from heatmap.i18n import common, fields, home, mapview, problems
+from heatmap.i18n import common, fields, home, mapview, matching, problems, vacancy
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -28,7 +28,7 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOG = _merge(common, fields, home, problems, mapview)
+CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching)
 
 
 def normalize_language(lang: str | None) -> str:
@@ -62,6 +62,14 @@ def label(vocabulary: str, value: Any, lang: str) -> str:
 def district_name(district: dict | Any, lang: str) -> str:
     """A district's name in the language (districts are data: their names come with them)."""
     return district["name_en"] if normalize_language(lang) == "en" else district["name_zh"]
+
+
+def problem_text(problem, lang: str) -> str:
+    """A problem as one sentence: the record, the field's name, and what is wrong."""
+    field_key = f"field.{problem.field}"
+    field = t(field_key, lang) if field_key in CATALOG else problem.field
+    message = t(f"problem.{problem.key}", lang, **dict(problem.params))
+    return f"{problem.record} · {field}: {message}"
 
 
 def district_short_name(district: dict | Any, lang: str) -> str:

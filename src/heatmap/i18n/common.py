@@ -34,6 +34,7 @@ CATALOG = {
     "common.none": ("无", "none"),
     "common.yes": ("是", "yes"),
     "common.no": ("否", "no"),
+    "common.save": ("保存", "Save"),
     "common.city_total": ("全市合计", "City total"),
     "unit.m2": ("㎡", "m²"),
     "unit.mu": ("亩", "mu"),
