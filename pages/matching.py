@@ -103,7 +103,7 @@ with tabs[0]:
         unit = ui.t("unit.mu") if is_land else ui.t("unit.m2")
         return pd.DataFrame({
             "rank": frame["rank"], "code": frame["code"],
-            "name": frame["name_en"].where(frame["name_en"].notna(), frame["name"]) if lang == "en" else frame["name"],
+            "name": display.names_of(frame, lang),
             "district": frame["district"].map(names), "score": frame["score"],
             "offered": frame["fact_offered"].map(lambda v: f"{v:,.1f} {unit}" if is_land else f"{v:,.0f} {unit}"),
             "price": frame["fact_price"], "misses": [misses(r) for _, r in frame.iterrows()],
@@ -117,7 +117,7 @@ with tabs[0]:
                "misses": ui.t("matching.col.misses")}
 
     def explain_block(row):
-        title = ui.t("matching.why_for", code=row["code"], name=row["name"], score=f"{row['score']:.1f}")
+        title = ui.t("matching.why_for", code=row["code"], name=display.name_of(row, lang), score=f"{row['score']:.1f}")
         with st.expander(f"#{row['rank']} · {title}"):
             for reason in matching.explain(row, needs):
                 st.markdown(("✅ " if reason.met else "❌ ") + display.reason_text(reason, lang, names).replace("*", "\\*"))
@@ -153,7 +153,7 @@ with tabs[0]:
         picked = st.multiselect(ui.t("matching.compare_pick"), list(top["code"]), max_selections=3, key="m_compare",
                                 default=list(top["code"][:2]))
         if picked:
-            compared = top.set_index("code").loc[picked]
+            compared = top.assign(name=display.names_of(top, lang)).set_index("code").loc[picked]
             fields = ["name", "kind", "district", "status", "area_m2", "vacant_m2",
                       "land_price_wan_mu" if is_land else "rent_cny_m2_month", "clear_height_m", "floor_load_kn_m2", "crane_t",
                       "power_kva", "industries", "verified_on"]

@@ -87,7 +87,7 @@ st.subheader(ui.t("vacancy.list"))
 st.caption(ui.t("vacancy.list_caption", n=len(vacant)))
 price = vacant["land_price_wan_mu"].where(vacant["kind"] == "land", vacant["rent_cny_m2_month"])
 listing = pd.DataFrame({
-    "code": vacant["code"], "name": vacant["name_en"].where(vacant["name_en"].notna(), vacant["name"]) if lang == "en" else vacant["name"],
+    "code": vacant["code"], "name": display.names_of(vacant, lang),
     "district": vacant["district"].map(names), "kind": vacant["kind"].map(kind_label),
     "status": vacant["status"].map(lambda s: ui.label("status", s)), "vacant_m2": vacant["vacant_m2"],
     "vacant_mu": vacant["vacant_mu"], "vacancy_pct": vacant["vacancy_pct"], "price": price,

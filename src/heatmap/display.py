@@ -13,6 +13,20 @@ _VOCABULARY = {"kind": "kind", "status": "status", "office_grade": "office_grade
                "category": "category", "sector": "industry", "space_kind": "kind"}
 
 
+def name_of(record: Mapping[str, Any], lang: str) -> str:
+    """A carrier's name in the language: its English name in English where it has one."""
+    english = record.get("name_en")
+    return english if i18n.normalize_language(lang) == "en" and isinstance(english, str) and english.strip() else record["name"]
+
+
+def names_of(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """`name_of` for every row of a frame."""
+    if i18n.normalize_language(lang) != "en" or "name_en" not in frame:
+        return frame["name"]
+    has_english = frame["name_en"].notna() & (frame["name_en"].astype(str).str.strip() != "")
+    return frame["name_en"].where(has_english, frame["name"])
+
+
 def value_text(spec: FieldSpec, value: Any, lang: str, district_names: Mapping[str, str]) -> str:
     """One field's value as text (units are in the field's name)."""
     if spec.type is FieldType.LIST:

@@ -27,7 +27,7 @@ from branca.element import Element, MacroElement
 from folium.plugins import HeatMap
 from jinja2 import Template
 
-from heatmap import assets, geo, i18n
+from heatmap import assets, display, geo, i18n
 from heatmap.filters import vacancy_percent
 from heatmap.model import M2_PER_MU, STAGE_GROUP, CarrierKind
 from heatmap.summary import investment_cny_wan
@@ -296,9 +296,7 @@ def _number(value) -> float | None:
 def site_rows(carriers: pd.DataFrame, lang: str, district_index: Mapping[str, int], gcj02: bool = False) -> list[list]:
     """The compact rows `_CompactLayer` draws sites from (data, not markup)."""
     kinds, statuses = [k.value for k in CarrierKind], list(STATUS_COLORS)
-    names = carriers["name"]
-    if lang == "en" and "name_en" in carriers:
-        names = carriers["name_en"].where(carriers["name_en"].notna() & (carriers["name_en"] != ""), carriers["name"])
+    names = display.names_of(carriers, lang)
     price = carriers["land_price_wan_mu"].where(carriers["kind"] == CarrierKind.LAND.value, carriers["rent_cny_m2_month"])
     geometries = display_geometries(carriers.geometry.values, gcj02)
     return [
