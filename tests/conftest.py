@@ -163,14 +163,26 @@ def page(browser):
 
 
 def wait_for_app(page, timeout_s: float = 90) -> None:
-    """Wait until the script run has finished (as Streamlit's own e2e tests do)."""
+    """Wait until the script run has finished (as Streamlit's own e2e tests do) and stays finished.
+
+    On a fresh server the first run reruns itself (ui._ensure_app_shell), so one "notRunning" moment
+    is not enough: the state must hold for a short while with no skeleton left on the page.
+    """
+    deadline = time.time() + timeout_s
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_s * 1000)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000)
-    deadline = time.time() + 15
-    while time.time() < deadline and page.locator("[data-testid='stSkeleton']").count():
-        page.wait_for_timeout(200)
-    page.wait_for_timeout(300)
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    quiet_since = None
+    while time.time() < deadline:
+        settled = page.locator(idle).count() == 1 and page.locator("[data-testid='stSkeleton']").count() == 0
+        if not settled:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since >= 0.6:
+            return
+        page.wait_for_timeout(150)
+    raise TimeoutError(f"the app did not settle within {timeout_s} s")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,4 +1,6 @@
 """The landing page in a real Chromium against `streamlit run` (Playwright, Debian's /usr/bin/chromium)."""
+from playwright.sync_api import expect
+
 from heatmap.store import Store
 
 from conftest import sign_in, wait_for_app
@@ -12,7 +14,7 @@ def test_landing_page_renders_its_figures_without_error(app_server, page):
     assert page.locator("[data-testid='stException']").count() == 0
     main = page.locator("[data-testid='stMain']")
     assert "太仓投资热力图" in main.locator("h1").first.inner_text()
-    assert "样例数据" in main.inner_text()
+    expect(main).to_contain_text("样例数据")
     labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
     assert [label.strip() for label in labels] == ["载体总数", "楼宇空置面积", "楼宇空置率", "可供产业用地"]
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()

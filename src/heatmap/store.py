@@ -357,12 +357,6 @@ class Store:
             for table in (changes_table, versions_table, carriers_table, projects_table):
                 conn.execute(sa.delete(table))
 
-    def clear_records(self) -> None:
-        """Delete every carrier, project and their history (districts, accounts and meta stay)."""
-        with self.engine.begin() as conn:
-            for table in (changes_table, versions_table, carriers_table, projects_table):
-                conn.execute(sa.delete(table))
-
     def is_empty(self) -> bool:
         insp = sa.inspect(self.engine)
         if not insp.has_table("meta"):
