@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from heatmap import auth, bootstrap, i18n, sample
+from heatmap.ingest import pipeline
 from heatmap.access import Role
 from heatmap.store import Store
 
@@ -69,6 +71,45 @@ def cmd_info(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    """Check a file and (unless --dry-run) commit it as one version: the upload page's flow, for bulk loads."""
+    store = _store()
+    bootstrap.ensure_database(store, sample_if_empty=False)
+    path = Path(args.file)
+    if not path.is_file():
+        print(i18n.t("cli.no_such_file", args.lang, file=args.file), file=sys.stderr)
+        return 2
+    if args.district and args.district not in store.district_codes():
+        print(i18n.t("problem.unknown_district", args.lang, value=args.district), file=sys.stderr)
+        return 2
+    upload = pipeline.read_upload(path.read_bytes(), path.name, kind=args.kind, store=store, district=args.district,
+                                  gcj02=args.gcj02)
+    for problem in upload.problems:
+        where = " ".join(part for part in (
+            problem.file, problem.sheet and f"[{problem.sheet}]", problem.row and f"{i18n.t('upload.col.row', args.lang)} {problem.row}",
+            problem.column and f"«{problem.column}»") if part)
+        severity = i18n.t(f"upload.severity.{problem.severity}", args.lang)
+        print(f"{severity}: {where}: {pipeline.problem_message(problem, args.lang)}", file=sys.stderr)
+    if upload.errors or not upload.records:
+        print(i18n.t("cli.import_refused", args.lang, errors=len(upload.errors)), file=sys.stderr)
+        return 1
+    diff = pipeline.preview(upload, store, replace=args.replace)
+    n = diff.counts
+    print(i18n.t("cli.import_diff", args.lang, records=len(upload.records), added=n["add"], changed=n["change"],
+                 same=n["same"], removed=n["remove"]))
+    if args.dry_run:
+        print(i18n.t("cli.dry_run", args.lang))
+        return 0
+    version, applied = pipeline.commit(upload, store, user=args.user, note=args.note, replace=args.replace, source="cli")
+    if version is None:
+        print(i18n.t("upload.nothing_to_commit", args.lang))
+    else:
+        done = applied.counts
+        print(i18n.t("upload.committed", args.lang, version=version, added=done["add"], changed=done["change"],
+                     removed=done["remove"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m heatmap", description="Taicang investment heat map: data and accounts")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("import", help="check a carrier file and commit it as one new version (all or nothing)")
+    p.add_argument("file", help="xlsx, csv, geojson, gpkg, zipped shapefile or kml")
+    p.add_argument("--kind", required=True, choices=list(pipeline.kinds()), help="the kind of carriers the file holds")
+    p.add_argument("--district", help="the district the file is for: rows of any other district are refused "
+                                      "(default: the file may hold any district, as for an administrator)")
+    p.add_argument("--replace", action="store_true",
+                   help="remove the district's carriers of this kind that the file does not list (needs one district)")
+    p.add_argument("--gcj02", action="store_true", help="coordinates come from AMap (GCJ-02): convert them to WGS-84")
+    p.add_argument("--dry-run", action="store_true", help="check and compare only; write nothing")
+    p.add_argument("--user", default="cli", help="who the new version is recorded as (default: cli)")
+    p.add_argument("--note", help="a note kept with the version")
+    p.add_argument("--lang", choices=list(i18n.LANGUAGES), default="zh", help="language of messages (default: zh)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("info", help="what the database holds")
     p.set_defaults(func=cmd_info)

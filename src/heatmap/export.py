@@ -55,7 +55,7 @@ def carrier_table(carriers: pd.DataFrame, lang: str, district_names: Mapping[str
 
 
 def _cell_value(value):
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

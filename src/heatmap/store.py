@@ -191,6 +191,16 @@ inquiries_table = sa.Table(
     sa.Column("answered_at", sa.DateTime),
 )
 
+# Headers a user mapped to a field by hand on the upload page, so the next file with them needs no asking.
+header_mappings_table = sa.Table(
+    "header_mappings",
+    metadata,
+    sa.Column("header", sa.String(200), primary_key=True),  # normalized (ingest.headers.normalize_header)
+    sa.Column("field", sa.String(40), nullable=False),  # a carrier field, a special (lon, lat, …) or "ignore"
+    sa.Column("saved_by", sa.String(80)),
+    sa.Column("saved_at", sa.DateTime),
+)
+
 meta_table = sa.Table(
     "meta",
     metadata,
@@ -470,6 +480,20 @@ class Store:
 
     # --- diff and save ---------------------------------------------------------------------------
 
+    def owners(self, entity_name: str, codes: Sequence[str]) -> dict[str, str]:
+        """The district each of these codes is stored under (codes not stored are left out)."""
+        table = ENTITIES[entity_name].table
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(codes)):
+                out.update(conn.execute(sa.select(table.c.code, table.c.district).where(table.c.code.in_(chunk))).all())
+        return out
+
+    def stored_records(self, entity_name: str, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored records with these codes, by code (codes not stored are left out)."""
+        with self.engine.connect() as conn:
+            return self._stored(conn, ENTITIES[entity_name], list(codes))
+
     def _stored(self, conn: sa.Connection, entity: Entity, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         table = entity.table
@@ -484,12 +508,14 @@ class Store:
         records: Sequence[Mapping[str, Any]],
         *,
         remove_missing_in_district: str | None = None,
+        remove_missing_kind: str | None = None,
         conn: sa.Connection | None = None,
     ) -> Diff:
         """Compare incoming records with what is stored, by code, without writing anything.
 
-        With `remove_missing_in_district`, stored records of that district absent from `records` are
-        listed as removed ("replace my district").
+        With `remove_missing_in_district`, stored records of that district (and, with
+        `remove_missing_kind`, of that carrier kind only) absent from `records` are listed as removed
+        ("replace my district's plant buildings").
         """
         entity = ENTITIES[entity_name]
         incoming = [_canonical(entity, entity.defaults(r)) for r in records]
@@ -508,7 +534,10 @@ class Store:
             if remove_missing_in_district:
                 t = entity.table
                 present = set(codes)
-                rows = c.execute(sa.select(t).where(t.c.district == remove_missing_in_district)).mappings()
+                query = sa.select(t).where(t.c.district == remove_missing_in_district)
+                if remove_missing_kind:
+                    query = query.where(t.c.kind == remove_missing_kind)
+                rows = c.execute(query).mappings()
                 for row in rows:
                     if row["code"] not in present:
                         result.changes.append(RecordChange("remove", row["code"], _row_to_record(entity, row)))
@@ -544,6 +573,7 @@ class Store:
         source: str,
         remove_codes: Sequence[str] = (),
         remove_missing_in_district: str | None = None,
+        remove_missing_kind: str | None = None,
         file_name: str | None = None,
         file_bytes: bytes | None = None,
         note: str | None = None,
@@ -563,7 +593,8 @@ class Store:
             raise ValidationError(problems)
         at = at or _utcnow()
         with self.engine.begin() as conn:
-            diff = self.diff(entity_name, records, remove_missing_in_district=remove_missing_in_district, conn=conn)
+            diff = self.diff(entity_name, records, remove_missing_in_district=remove_missing_in_district,
+                             remove_missing_kind=remove_missing_kind, conn=conn)
             listed = {c.code for c in diff.changes}
             extra = [c for c in remove_codes if c not in listed]
             for code, old in self._stored(conn, entity, extra).items():
@@ -733,6 +764,23 @@ class Store:
             note=note, district=version["district"], at=at, reverts_version_id=version_id,
         )
         return new_id
+
+    # --- header mappings chosen on the upload page ------------------------------------------------
+
+    def header_mappings(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(header_mappings_table.c.header, header_mappings_table.c.field))
+            return dict(rows.all())
+
+    def remember_header_mappings(self, mapping: Mapping[str, str], user: str) -> None:
+        """Keep (or replace) what the user chose for headers the importer did not know."""
+        if not mapping:
+            return
+        t = header_mappings_table
+        now = _utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(t).where(t.c.header.in_(list(mapping))))
+            conn.execute(sa.insert(t), [{"header": h, "field": f, "saved_by": user, "saved_at": now} for h, f in mapping.items()])
 
     # --- inquiries (在线咨询) ----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from heatmap.i18n import common, fields, home, mapview, matching, problems, vacancy
+from heatmap.i18n import common, fields, home, ingest_files, ingest_values, mapview, matching, problems, upload, vacancy
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -28,7 +28,7 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching)
+CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload)
 
 
 def normalize_language(lang: str | None) -> str:

@@ -1,0 +1,141 @@
+"""How fast is an upload? Validate and commit 10k and 100k rows (CSV and Excel) and 50k polygons (GeoPackage).
+
+    .venv/bin/python benchmarks/bench_import.py                       # embedded SQLite
+    .venv/bin/python benchmarks/bench_import.py --postgres URL        # PostgreSQL with PostGIS
+    .venv/bin/python benchmarks/bench_import.py --sizes 10000 --formats csv
+
+Files are written the way district staff's tools write them (pandas to CSV in GBK, openpyxl for Excel,
+pyogrio for GeoPackage), with values as people type them (1,200 / 25元/㎡/月 / 2026年7月6日). Each case
+runs in a fresh process on an empty store with the districts loaded, so that peak memory (ru_maxrss) is
+the case's own. Times: read+check (`pipeline.read_upload`), preview (`pipeline.preview`), commit
+(`pipeline.commit`: validation again inside the transaction, one version, history rows).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_rows(n: int, kind: str):
+    """n carriers of one district, spread over its cell, with values written as people write them."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    lon = 121.23 + rng.uniform(0, 0.08, n)
+    lat = 31.48 + rng.uniform(0, 0.07, n)
+    area = rng.integers(800, 40000, n)
+    vacant = (area * rng.uniform(0, 1, n)).astype(int)
+    frame = pd.DataFrame({
+        "载体编号": [f"B-{kind[0].upper()}{i:07d}" for i in range(n)],
+        "载体名称": [f"浏河{('厂房' if kind == 'plant' else '地块')}{i}号" for i in range(n)],
+        "所属区镇": "浏河镇",
+        "地址": [f"浏河镇新闸路{i % 900 + 1}号" for i in range(n)],
+        "建筑面积(㎡)" if kind == "plant" else "用地面积(㎡)": [f"{a:,}" for a in area],
+        "空置面积": [f"{v}㎡" for v in vacant],
+        "状态": np.where(vacant > 0, "可租售", "已满"),
+        "核实日期": "2026年7月6日",
+    })
+    if kind == "plant":
+        frame["租金"] = [f"{r}元/㎡/月" for r in rng.integers(15, 40, n)]
+        frame["层数"] = rng.integers(1, 5, n)
+        frame["经度"], frame["纬度"] = lon.round(6), lat.round(6)
+    return frame, lon, lat
+
+
+def write_file(fmt: str, n: int, folder: Path) -> Path:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    if fmt == "gpkg":
+        frame, lon, lat = make_rows(n, "land")
+        half = 0.0004
+        parcels = shapely.box(lon - half, lat - half, lon + half, lat + half)
+        path = folder / f"land-{n}.gpkg"
+        pyogrio.write_dataframe(gpd.GeoDataFrame(frame, geometry=parcels, crs=4326), path, layer="地块")
+        return path
+    frame, _, _ = make_rows(n, "plant")
+    if fmt == "csv":
+        path = folder / f"plants-{n}.csv"
+        frame.to_csv(path, index=False, encoding="gbk")
+    else:
+        path = folder / f"plants-{n}.xlsx"
+        frame.to_excel(path, index=False, sheet_name="厂房")
+    return path
+
+
+def run_case(fmt: str, n: int, url: str) -> dict:
+    """One case in this process (called in a fresh child by main)."""
+    from heatmap import sample
+    from heatmap.ingest import pipeline
+    from heatmap.store import Store
+
+    store = Store(url)
+    store.drop_schema()
+    store.create_schema()
+    store.save_districts(sample.district_records())
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_file(fmt, n, Path(folder))
+        data = path.read_bytes()
+    kind = "land" if fmt == "gpkg" else "plant"
+    started = time.perf_counter()
+    upload = pipeline.read_upload(data, path.name, kind=kind, store=store, district="liuhe")
+    read_s = time.perf_counter() - started
+    assert not upload.errors, [(p.row, p.key) for p in upload.errors[:5]]
+    started = time.perf_counter()
+    diff = pipeline.preview(upload, store)
+    preview_s = time.perf_counter() - started
+    started = time.perf_counter()
+    version, applied = pipeline.commit(upload, store, user="bench")
+    commit_s = time.perf_counter() - started
+    assert applied.counts["add"] == n and store.count("carrier") == n
+    store.engine.dispose()
+    return {
+        "format": fmt, "rows": n, "backend": store.backend, "file_mb": round(len(data) / 1e6, 1),
+        "read_check_s": round(read_s, 2), "preview_s": round(preview_s, 2), "commit_s": round(commit_s, 2),
+        "total_s": round(read_s + preview_s + commit_s, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="a PostgreSQL/PostGIS URL (its tables are dropped and recreated)")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--formats", default="csv,xlsx,gpkg")
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # fmt:n:url, run in a child process
+    args = parser.parse_args()
+    if args.case:
+        fmt, n, url = args.case.split(":", 2)
+        print(json.dumps(run_case(fmt, int(n), url)))
+        return
+    cases = []
+    for fmt in args.formats.split(","):
+        sizes = [50_000] if fmt == "gpkg" else [int(s) for s in args.sizes.split(",")]
+        cases += [(fmt, n) for n in sizes]
+    print("| format | rows | store | file | read + check | preview | commit | total | peak memory |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.postgres or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        for fmt, n in cases:
+            out = subprocess.run([sys.executable, __file__, "--case", f"{fmt}:{n}:{url}"], capture_output=True, text=True,
+                                 cwd=REPO)
+            if out.returncode:
+                print(f"| {fmt} | {n:,} | failed: {out.stderr.strip().splitlines()[-1]} |")
+                continue
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"| {r['format']} | {r['rows']:,} | {r['backend']} | {r['file_mb']} MB | {r['read_check_s']} s | "
+                  f"{r['preview_s']} s | {r['commit_s']} s | **{r['total_s']} s** | {r['peak_mb']:,} MB |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Upload (数据上传): district staff keep their carriers current; check, preview, commit, history, rollback."""
+import streamlit as st
+from streamlit_folium import st_folium
+
+from heatmap import export, i18n, mapview, summary, ui
+from heatmap.access import Action
+from heatmap.ingest import headers, pipeline, review, template
+from heatmap.ingest.files import SUPPORTED_EXTENSIONS
+from heatmap.model import CARRIER_FIELDS, ValidationError
+from heatmap.store import records_frame
+
+lang = ui.lang()
+ui.page_header("upload.title")
+st.caption(ui.t("upload.caption"))
+viewer = ui.viewer()
+if not ui.allowed(Action.EDIT_CARRIERS):
+    st.info(ui.t("upload.not_allowed"))
+    st.stop()
+
+store = ui.get_store()
+names = ui.district_names()
+own_district = viewer.district  # staff: their district; administrators: None (any district)
+upload_tab, history_tab = st.tabs([ui.t("upload.tab.upload"), ui.t("upload.tab.history")])
+
+
+step_marks = iter("①②③④⑤")  # the page runs top to bottom on every rerun: steps that do not apply are not counted
+
+
+def step(key: str) -> None:
+    st.subheader(f"{next(step_marks)} {ui.t(key)}")
+
+
+def show_problems(problems) -> None:
+    if problems:
+        st.dataframe(pipeline.report_frame(problems, lang), hide_index=True, width="stretch")
+
+
+with upload_tab:
+    step("upload.step.kind")
+    st.caption(ui.t("upload.district_of", district=names.get(own_district, own_district)) if own_district
+               else ui.t("upload.any_district"))
+    left, right = st.columns([2, 1])
+    kind = left.selectbox(ui.t("upload.kind"), pipeline.kinds(), format_func=lambda k: ui.label("kind", k), key="u_kind")
+    right.download_button(
+        ui.t("upload.template", kind=ui.label("kind", kind)), template.template_workbook(kind, lang),
+        file_name=f"taicang-carriers-{kind}-template.xlsx", key="u_template",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    gcj02 = st.checkbox(ui.t("upload.gcj02"), key="u_gcj02")
+    replace = st.radio(ui.t("upload.mode"), ["update", "replace"], format_func=lambda m: ui.t(f"upload.mode.{m}"),
+                       key="u_mode") == "replace"
+    uploaded = st.file_uploader(ui.t("upload.file"), type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS], key="u_file")
+
+    if uploaded is not None:
+        data = uploaded.getvalue()
+        chosen = st.session_state.setdefault("u_mappings", {})
+        # Reading a large file takes seconds: keep the result for the reruns a click on this page causes.
+        key = (uploaded.name, uploaded.file_id, kind, gcj02, own_district, tuple(sorted(chosen.items())), ui.data_version())
+        if st.session_state.get("u_key") != key:
+            bar = st.progress(0.0, text=ui.t("upload.reading", file=uploaded.name))
+            st.session_state["u_result"] = pipeline.read_upload(
+                data, uploaded.name, kind=kind, store=store, district=own_district, gcj02=gcj02, mappings=chosen,
+                progress=lambda fraction, step: bar.progress(fraction, text=ui.t(f"upload.progress.{step}")),
+            )
+            st.session_state["u_key"] = key
+            bar.empty()
+        result: pipeline.Upload = st.session_state["u_result"]
+
+        if result.unknown_columns:
+            step("upload.step.mapping")
+            st.caption(ui.t("upload.mapping_help"))
+            targets = ["ignore"] + [f.name for f in CARRIER_FIELDS if f.name != "geometry"] + list(pipeline.COORDINATE_TARGETS) \
+                + list(pipeline.RATE_TARGETS)
+
+            def target_label(target: str) -> str:
+                return ui.t(f"upload.target.{target}") if i18n.has(f"upload.target.{target}") else ui.t(f"field.{target}")
+
+            with st.form("u_mapping"):
+                picks = {column: st.selectbox(column, targets, format_func=target_label, key=f"u_map_{column}")
+                         for column in result.unknown_columns}
+                if st.form_submit_button(ui.t("upload.mapping_apply")):
+                    mapping = {headers.normalize_header(column): target for column, target in picks.items()}
+                    store.remember_header_mappings(mapping, viewer.username)
+                    st.session_state["u_mappings"] = chosen | mapping
+                    st.rerun()
+
+        step("upload.step.report")
+        counts = st.columns(3)
+        counts[0].metric(ui.t("upload.rows"), i18n.fmt_int(len(result.records)))
+        counts[1].metric(ui.t("upload.errors"), i18n.fmt_int(len(result.errors)))
+        counts[2].metric(ui.t("upload.warnings"), i18n.fmt_int(len(result.warnings)))
+        if result.problems:
+            show_problems(result.problems)
+            st.download_button(
+                ui.t("upload.download_report"),
+                export.to_excel({ui.t("upload.report_sheet"): pipeline.report_frame(result.problems, lang)}),
+                file_name=f"{uploaded.name}-report.xlsx", key="u_report",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            st.success(ui.t("upload.no_problems"))
+
+        if result.errors:
+            st.error(ui.t("upload.has_errors", n=len(result.errors)))
+        elif result.records:
+            step("upload.step.preview")
+            try:
+                with st.spinner(ui.t("upload.progress.preview")):
+                    diff = pipeline.preview(result, store, replace=replace)
+            except ValidationError as error:
+                for problem in error.problems:
+                    st.error(i18n.problem_text(problem, lang))
+                st.stop()
+            n = diff.counts
+            figures = st.columns(4)
+            for column, op, label in zip(figures, ("add", "change", "same", "remove"),
+                                         ("added", "changed", "unchanged", "removed")):
+                column.metric(ui.t(f"upload.{label}"), i18n.fmt_int(n[op]))
+            tables = review.diff_tables(diff, lang, names)
+            for op, label in (("add", "added"), ("change", "changed"), ("remove", "removed")):
+                if len(tables[op]):
+                    with st.expander(f"{ui.t(f'upload.{label}')} ({n[op]:,})", expanded=op != "add" or n[op] <= 20):
+                        st.dataframe(tables[op], hide_index=True, width="stretch")
+
+            with st.expander(ui.t("upload.map"), expanded=True):
+                in_file = records_frame("carrier", result.records)
+                districts = ui.districts()
+                built = mapview.build_map(mapview.MapContent(
+                    carriers=in_file, districts=districts, district_figures=summary.district_table(districts, in_file, None),
+                    lang=lang, show={"supply_heat": False},
+                ))
+                st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[])
+
+            step("upload.step.commit")
+            if diff.is_empty:
+                st.info(ui.t("upload.nothing_to_commit"))
+            else:
+                with st.form("u_commit"):
+                    note = st.text_input(ui.t("upload.note"), max_chars=500)
+                    if st.form_submit_button(ui.t("upload.commit"), type="primary"):
+                        try:
+                            version, applied = pipeline.commit(result, store, user=viewer.username, note=note, replace=replace)
+                        except ValidationError as error:
+                            st.error(ui.t("upload.commit_failed"))
+                            for problem in error.problems[:50]:
+                                st.error(i18n.problem_text(problem, lang))
+                        else:
+                            done = applied.counts
+                            st.session_state["u_done"] = ui.t("upload.committed", version=version, added=done["add"],
+                                                              changed=done["change"], removed=done["remove"])
+                            st.rerun()
+    if "u_done" in st.session_state:
+        st.success(st.session_state.pop("u_done"))
+
+with history_tab:
+    st.caption(ui.t("upload.history_caption"))
+    versions = store.versions("carrier")
+    if own_district:  # a district's own versions and the city-wide ones (which only administrators may undo)
+        versions = versions[(versions["district"] == own_district) | versions["district"].isna()]
+    if versions.empty:
+        st.info(ui.t("upload.history_none"))
+    else:
+        st.dataframe(review.versions_table(versions, lang, names), hide_index=True, width="stretch")
+        ids = [int(v) for v in versions["id"]]
+        picked = st.selectbox(ui.t("upload.version_pick"), ids, key="u_version")
+        st.markdown(f"**{ui.t('upload.version_changes', version=picked)}**")
+        st.dataframe(review.version_changes_table(store.version_changes(picked), lang, names), hide_index=True,
+                     width="stretch")
+        with st.form("u_rollback"):
+            why = st.text_input(ui.t("upload.rollback_note"), max_chars=500)
+            if st.form_submit_button(ui.t("upload.rollback")):
+                version = store.version(picked)
+                if own_district and version["district"] != own_district:
+                    st.error(ui.t("upload.rollback_not_yours"))
+                else:
+                    try:
+                        new = store.rollback(picked, user=viewer.username, note=why or None)
+                    except ValidationError as error:
+                        st.error(ui.t("upload.rollback_failed"))
+                        for problem in error.problems[:50]:
+                            st.error(i18n.problem_text(problem, lang))
+                    else:
+                        st.session_state["u_rolled"] = ui.t("upload.rolled_back", version=picked, new=new)
+                        st.rerun()
+        if "u_rolled" in st.session_state:
+            st.success(st.session_state.pop("u_rolled"))

@@ -1,0 +1,117 @@
+"""Upload through the page in a real Chromium: a district's staff upload a GBK CSV, read the report and
+the preview, commit, see the new sites on the map, and roll the version back."""
+import io
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from heatmap.store import Store
+
+from conftest import RunningApp, sign_in, wait_for_app
+from test_browser_map import wait_for_drawn
+from test_ingest_pipeline import csv_bytes, plant_rows
+
+
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory, browser):
+    # a server of its own: this test changes data that the other browser tests count
+    app = RunningApp(tmp_path_factory.mktemp("upload-app"))
+    yield app
+    app.stop()
+
+
+def open_page(page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    wait_for_app(page)
+
+
+def choose_kind(page, label: str, option: str) -> None:
+    box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has=page.get_by_text(label, exact=True))
+    box.click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)
+
+
+def test_staff_upload_commit_see_it_on_the_map_and_roll_back(upload_server, page, tmp_path):
+    store = Store(f"sqlite:///{upload_server.data_dir / 'heatmap.sqlite'}")
+    page.goto(upload_server.url)
+    wait_for_app(page)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    assert nav.get_by_text("数据上传", exact=True).count() == 0  # not for the public
+    sign_in(page, "staff-liuhe")
+    open_page(page, "数据上传")
+    main = page.locator("[data-testid='stMain']")
+    expect(main.locator("h1")).to_have_text("载体数据上传")
+
+    choose_kind(page, "载体类型", "厂房")
+
+    rows = plant_rows(3)
+    for row in rows:
+        row["载体编号"] = row["载体编号"].replace("LH-P", "UP-P")
+    path = tmp_path / "浏河厂房.csv"
+    path.write_bytes(csv_bytes(rows))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    wait_for_app(page)
+    expect(main).to_contain_text("② 检查报告", timeout=60_000)
+    expect(main).to_contain_text("③ 与已存数据比对")
+    metrics = dict(zip(page.locator("[data-testid='stMetricLabel']").all_inner_texts(),
+                       page.locator("[data-testid='stMetricValue']").all_inner_texts()))
+    assert metrics["记录数"] == "3" and metrics["错误"] == "0" and metrics["新增"] == "3"
+    # the file's sites on a small map before anything is written
+    assert wait_for_drawn(page, "UP-P", 3) == 3
+    assert store.record("carrier", "UP-P001") is None
+
+    main.get_by_label("备注（可选，如：2026年11月核实）").fill("浏河厂房月度更新")
+    main.get_by_role("button", name="提交为新版本").click()
+    wait_for_app(page)
+    expect(main).to_contain_text("已提交为版本")
+    version = store.versions("carrier").iloc[0]
+    assert (version["file_name"], version["note"], version["created_by"]) == ("浏河厂房.csv", "浏河厂房月度更新", "staff-liuhe")
+    assert store.record("carrier", "UP-P001")["district"] == "liuhe"
+
+    open_page(page, "投资热力图")
+    assert wait_for_drawn(page, "UP-P", 3) == 3
+
+    open_page(page, "数据上传")
+    main.get_by_role("tab", name="版本历史").click()
+    expect(main).to_contain_text(f"版本 {int(version['id'])} 的修改")
+    main.get_by_role("button", name="回退此版本").click()
+    wait_for_app(page)
+    expect(main).to_contain_text(f"已回退版本 {int(version['id'])}")
+    assert store.record("carrier", "UP-P001") is None
+
+    open_page(page, "投资热力图")
+    wait_for_drawn(page, "TC-", store.count("carrier"))
+    assert wait_for_drawn(page, "UP-P", 0) == 0
+
+
+def test_a_bad_file_gets_a_located_report_and_changes_nothing(upload_server, page, tmp_path):
+    store = Store(f"sqlite:///{upload_server.data_dir / 'heatmap.sqlite'}")
+    page.goto(upload_server.url)
+    wait_for_app(page)
+    sign_in(page, "staff-liuhe")
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    wait_for_app(page)
+    open_page(page, "Upload")
+    choose_kind(page, "Kind of carrier", "Plant building")
+    before = len(store.versions())
+    rows = plant_rows(2)
+    rows[1]["空置面积"] = "99999"
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes(rows))
+    main = page.locator("[data-testid='stMain']")
+    main.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    wait_for_app(page)
+    expect(main).to_contain_text("cannot be committed", timeout=60_000)
+    report = main.locator("[data-testid='stDataFrame']").first
+    expect(report).to_be_visible()
+    assert main.get_by_role("button", name="Commit as a new version").count() == 0
+    assert len(store.versions()) == before
+    with page.expect_download() as download:
+        main.get_by_role("button", name="Download the report (Excel)").click()
+    assert download.value.suggested_filename == "bad.csv-report.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    cells = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert cells[0] == ["Severity", "File", "Sheet", "Row", "Column", "Value", "Message"]
+    assert any(row[3] == 3 and row[4] == "空置面积" for row in cells[1:])

@@ -1,0 +1,184 @@
+"""One upload end to end on both stores: files as the real tools write them -> located problems,
+records, preview, one version per commit, replace limited to a district's kind, rollback."""
+import datetime as dt
+import io
+
+import pandas as pd
+import pyogrio
+import geopandas as gpd
+import pytest
+import shapely
+
+from heatmap import geo
+from heatmap.ingest import pipeline
+from heatmap.model import ValidationError
+
+TODAY = dt.date(2026, 11, 28)
+LIUHE = (121.271956, 31.517044)  # 浏河镇's seat
+SHAXI = (121.066545, 31.559024)
+
+
+def plant_rows(n: int = 3, district: str = "浏河镇", lon_lat=LIUHE) -> list[dict]:
+    return [
+        {
+            "载体编号": f"LH-P{i:03d}", "载体名称": f"浏河标准厂房{i}号", "所属区镇": district,
+            "建筑面积(㎡)": f"{1 + i},200", "空置面积": "3.5万" if i == 99 else f"{600 + i}㎡", "状态": "可租售",
+            "租金": "25元/㎡/月" if i % 2 else "1.2元/㎡/天", "层数": "２", "核实日期": "2026年7月6日",
+            "经度": lon_lat[0] + i * 0.001, "纬度": lon_lat[1] + i * 0.001,
+        }
+        for i in range(1, n + 1)
+    ]
+
+
+def csv_bytes(rows: list[dict], encoding: str = "gbk") -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False, encoding=encoding)
+    return buffer.getvalue()
+
+
+def read(store, data: bytes, name: str, kind: str = "plant", district: str | None = "liuhe", **kwargs):
+    return pipeline.read_upload(data, name, kind=kind, store=store, district=district, today=TODAY, **kwargs)
+
+
+def test_a_gbk_csv_as_chinese_excel_saves_it_reads_into_model_units(store):
+    upload = read(store, csv_bytes(plant_rows()), "浏河厂房.csv")
+    assert not upload.errors, pipeline.report_frame(upload.errors, "en").to_dict("records")
+    assert len(upload.records) == 3
+    first = upload.records[0]
+    assert first["code"] == "LH-P001" and first["district"] == "liuhe" and first["kind"] == "plant"
+    assert first["area_m2"] == 2200 and first["vacant_m2"] == 601 and first["floors"] == 2
+    assert first["rent_cny_m2_month"] == 25
+    assert upload.records[1]["rent_cny_m2_month"] == pytest.approx(1.2 * 365 / 12)
+    assert first["verified_on"] == dt.date(2026, 7, 6) and first["status"] == "available"
+    assert first["geometry"].distance(shapely.Point(LIUHE[0] + 0.001, LIUHE[1] + 0.001)) < 1e-9
+
+
+def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(store):
+    rows = plant_rows(6)
+    rows[0]["空置面积"] = "9,999,999"  # vacant over area
+    rows[1]["建筑面积(㎡)"] = "待定"  # text in a number column
+    rows[2]["载体编号"] = "LH-P001"  # a code repeated
+    rows[3]["载体名称"] = '=HYPERLINK("http://evil.example","点我")'
+    rows[4]["载体名称"] = "<script>alert(1)</script>"
+    rows[5]["经度"], rows[5]["纬度"] = rows[5]["纬度"], rows[5]["经度"]  # lat/lon swapped
+    upload = read(store, csv_bytes(rows), "bad.csv")
+    errors = {(p.row, p.column, p.key) for p in upload.errors}
+    assert (2, "空置面积", "vacant_over_area") in errors  # row 2: the first data line under the header
+    assert any(row == 3 and column == "建筑面积(㎡)" for row, column, _ in errors)
+    assert (4, "载体编号", "duplicate_code_in_file") in errors
+    assert any(row == 5 and column == "载体名称" for row, column, _ in errors)
+    assert any(row == 6 and column == "载体名称" for row, column, _ in errors)
+    assert any(row == 7 and key == "swapped_lat_lon" for row, _, key in errors)
+    assert not upload.can_commit
+    with pytest.raises(ValidationError):
+        pipeline.commit(upload, store, user="staff-liuhe")
+    assert store.count("carrier") == 0 and store.versions().empty
+    report = pipeline.report_frame(upload.problems, "zh")
+    assert list(report.columns) == ["级别", "文件", "工作表", "行", "列", "值", "说明"]
+    assert report["说明"].str.len().min() > 3
+
+
+def test_staff_may_not_touch_another_district(store):
+    upload = read(store, csv_bytes(plant_rows(2, district="沙溪镇", lon_lat=SHAXI)), "shaxi.csv")
+    assert [(p.row, p.key) for p in upload.errors] == [(2, "other_district"), (3, "other_district")]
+    # a code already stored for 沙溪 cannot be taken over from 浏河's file
+    admin = read(store, csv_bytes(plant_rows(1, district="沙溪镇", lon_lat=SHAXI)), "shaxi.csv", district=None)
+    pipeline.commit(admin, store, user="admin")
+    mine = read(store, csv_bytes(plant_rows(1)), "liuhe.csv")
+    assert [p.key for p in mine.errors] == ["code_of_other_district"]
+
+
+def test_commit_preview_replace_and_rollback(store):
+    first = read(store, csv_bytes(plant_rows(3)), "v1.csv")
+    version, diff = pipeline.commit(first, store, user="staff-liuhe", note="首次上传")
+    assert diff.counts["add"] == 3
+    stored = store.version(version)
+    assert stored["file_name"] == "v1.csv" and stored["file_hash"] == first.file_hash and stored["note"] == "首次上传"
+    assert stored["created_by"] == "staff-liuhe" and stored["district"] == "liuhe" and stored["source"] == "upload"
+
+    # an office tower of the same district must survive "replace my district's plant buildings"
+    office = [{"载体编号": "LH-O001", "名称": "浏河商务中心", "区镇": "浏河镇", "建筑面积": "12000", "空置面积": "3000",
+               "状态": "部分可用", "经度": LIUHE[0], "纬度": LIUHE[1]}]
+    pipeline.commit(read(store, csv_bytes(office, "utf-8-sig"), "office.csv", kind="office"), store, user="staff-liuhe")
+
+    rows = plant_rows(2)
+    rows[0]["空置面积"] = "0"
+    rows[0]["状态"] = "已满"
+    second = read(store, csv_bytes(rows), "v2.csv")
+    preview = pipeline.preview(second, store, replace=True)
+    assert preview.counts == {"add": 0, "change": 1, "remove": 1, "same": 1}
+    changed = preview.of("change")[0]
+    assert changed.code == "LH-P001" and set(changed.fields) == {"vacant_m2", "status"}
+    assert [c.code for c in preview.of("remove")] == ["LH-P003"]
+    assert store.count("carrier") == 4  # a preview writes nothing
+    v2, _ = pipeline.commit(second, store, user="staff-liuhe", replace=True)
+    assert set(store.carriers()["code"]) == {"LH-P001", "LH-P002", "LH-O001"}
+    assert store.record("carrier", "LH-P001")["vacant_m2"] == 0
+
+    back = store.rollback(v2, user="staff-liuhe")
+    assert store.version(back)["reverts_version_id"] == v2
+    assert set(store.carriers()["code"]) == {"LH-P001", "LH-P002", "LH-P003", "LH-O001"}
+    assert store.record("carrier", "LH-P001")["vacant_m2"] == 601
+
+
+def test_unknown_headers_are_asked_for_and_remembered(store):
+    rows = [dict(r, 占地规模="1200") for r in plant_rows(1)]
+    for r in rows:
+        del r["建筑面积(㎡)"]
+    upload = read(store, csv_bytes(rows), "odd.csv")
+    assert upload.unknown_columns == ["占地规模"]
+    assert any(p.key == "required" and p.field == "area_m2" for p in upload.errors)
+    from heatmap.ingest.headers import normalize_header
+
+    store.remember_header_mappings({normalize_header("占地规模"): "area_m2"}, "staff-liuhe")
+    again = read(store, csv_bytes(rows), "odd.csv")
+    assert not again.unknown_columns and not again.errors and again.records[0]["area_m2"] == 1200
+
+
+def test_excel_with_title_rows_and_amap_coordinates(store, tmp_path):
+    rows = plant_rows(2)
+    gcj = [geo.wgs84_to_gcj02(r["经度"], r["纬度"]) for r in rows]
+    for r, (lon, lat) in zip(rows, gcj):
+        r["经度"], r["纬度"] = lon, lat
+    path = tmp_path / "厂房.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame(rows).to_excel(writer, sheet_name="厂房", startrow=2, index=False)
+        writer.sheets["厂房"]["A1"] = "浏河镇标准厂房信息表（2026年11月）"
+    upload = read(store, path.read_bytes(), path.name, gcj02=True)
+    assert not upload.errors, [(p.row, p.key) for p in upload.errors]
+    assert upload.origins[0].row == 4 and upload.origins[0].sheet == "厂房"
+    point = upload.records[0]["geometry"]
+    assert abs(point.x - (LIUHE[0] + 0.001)) < 1e-5 and abs(point.y - (LIUHE[1] + 0.001)) < 1e-5
+
+
+def test_projected_land_parcels_from_a_geopackage(store, tmp_path):
+    center = shapely.Point(LIUHE)
+    parcels = gpd.GeoDataFrame(
+        {"编号": ["LH-L001", "LH-L002"], "地块名称": ["浏河东地块", "浏河西地块"], "面积": ["12亩", "8000"],
+         "地价": ["80万元/亩", "75"], "状态": ["可租售", "在建"], "区镇": ["浏河镇", "浏河镇"]},
+        geometry=[center.buffer(0.002), shapely.Point(LIUHE[0] - 0.01, LIUHE[1]).buffer(0.002)], crs=4326,
+    ).to_crs(4549)
+    path = tmp_path / "land.gpkg"
+    pyogrio.write_dataframe(parcels, path, layer="地块")
+    upload = read(store, path.read_bytes(), path.name, kind="land")
+    assert not upload.errors, [(p.row, p.key, dict(p.params)) for p in upload.errors]
+    first = upload.records[0]
+    assert first["area_m2"] == pytest.approx(12 * 10000 / 15) and first["land_price_wan_mu"] == 80
+    assert first["geometry"].geom_type == "Polygon"
+    assert first["geometry"].centroid.distance(center) < 1e-5  # back in WGS-84
+
+
+def test_a_record_unverified_for_a_year_warns_but_does_not_block(store):
+    rows = plant_rows(1)
+    rows[0]["核实日期"] = "2024/7/6"
+    upload = read(store, csv_bytes(rows), "old.csv")
+    assert not upload.errors and [p.key for p in upload.warnings] == ["not_verified_for_a_year"]
+    assert upload.can_commit
+
+
+def test_a_broken_file_is_one_clear_problem(store):
+    upload = read(store, b"PK\x03\x04 not really a zip", "厂房.xlsx")
+    assert len(upload.errors) == 1 and upload.errors[0].file == "厂房.xlsx"
+    assert pipeline.problem_message(upload.errors[0], "zh") != upload.errors[0].key
+    empty = read(store, b"", "empty.csv")
+    assert [p.key for p in empty.errors] == ["empty_file"]
