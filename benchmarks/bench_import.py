@@ -29,9 +29,15 @@ def make_rows(n: int, kind: str):
     import numpy as np
     import pandas as pd
 
+    import shapely
+
+    from heatmap import geo
+
     rng = np.random.default_rng(7)
-    lon = 121.23 + rng.uniform(0, 0.08, n)
-    lat = 31.48 + rng.uniform(0, 0.07, n)
+    lon = 121.23 + rng.uniform(0, 0.08, 3 * n)
+    lat = 31.48 + rng.uniform(0, 0.07, 3 * n)
+    inside = geo.near_taicang_many(shapely.points(lon, lat))  # the district's cell reaches the river
+    lon, lat = lon[inside][:n], lat[inside][:n]
     area = rng.integers(800, 40000, n)
     vacant = (area * rng.uniform(0, 1, n)).astype(int)
     frame = pd.DataFrame({

@@ -336,7 +336,7 @@ def _check_record(
             if spec.required:
                 problems.append(Problem(label, spec.name, "required"))
             continue
-        if kind is not None and kind in set(CarrierKind) and kind not in spec.kinds:
+        if kind is not None and kind in ALL_KINDS and kind not in spec.kinds:
             problems.append(Problem(label, spec.name, "not_for_kind", {"kind": kind}))
             continue
         problems += _check_field(spec, value, label, districts, today)

@@ -8,6 +8,7 @@ History keeps, per version, what each record was before and after, so any earlie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
@@ -60,6 +62,8 @@ class Geometry(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
+        if isinstance(value, _Encoded):
+            return value.value
         if dialect.name == "postgresql":
             return shapely.to_wkb(shapely.set_srid(value, SRID), hex=True, include_srid=True)
         return shapely.to_wkb(value)
@@ -223,6 +227,10 @@ class Entity:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @functools.cached_property
+    def field_map(self) -> dict[str, FieldSpec]:
+        return {f.name: f for f in self.fields}
+
 
 CARRIER = Entity("carrier", carriers_table, CARRIER_FIELDS, validate_carrier, carrier_defaults)
 PROJECT = Entity("project", projects_table, PROJECT_FIELDS, validate_project, project_defaults)
@@ -281,16 +289,19 @@ def _from_json_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def _dump(entity: Entity, values: Mapping[str, Any]) -> str:
-    specs = {f.name: f for f in entity.fields}
-    return json.dumps({k: _to_json_value(specs[k], v) for k, v in values.items()}, ensure_ascii=False)
+def _dump(entity: Entity, values: Mapping[str, Any], geometry_hex: str | None = None) -> str:
+    """A record (or some of its fields) as history JSON; `geometry_hex` is its geometry already encoded."""
+    specs = entity.field_map
+    out = {k: (geometry_hex if k == "geometry" and geometry_hex is not None else _to_json_value(specs[k], v))
+           for k, v in values.items()}
+    return json.dumps(out, ensure_ascii=False)
 
 
 def _load(entity: Entity, text: str | None, only: frozenset[str] | None = None) -> dict[str, Any] | None:
     """A history JSON back to values; `only` keeps just those fields (and skips decoding the rest)."""
     if text is None:
         return None
-    specs = {f.name: f for f in entity.fields}
+    specs = entity.field_map
     return {k: _from_json_value(specs[k], v) for k, v in json.loads(text).items() if k in specs and (only is None or k in only)}
 
 
@@ -622,10 +633,13 @@ class Store:
         ).inserted_primary_key[0]
         meta = {"updated_by": user, "updated_at": at, "version_id": version_id}
         table = entity.table
-        adds = [_record_to_row(entity, c.after) | meta for c in diff.of("add")]
+        added = diff.of("add")
+        adds, added_hex = _rows_for_write(entity, [c.after for c in added], conn.dialect.name)
         if adds:
-            conn.execute(sa.insert(table), adds)
-        updates = [_record_to_row(entity, c.after) | meta | {"_code": c.code} for c in diff.of("change")]
+            conn.execute(sa.insert(table), [row | meta for row in adds])
+        changed = diff.of("change")
+        updates, _ = _rows_for_write(entity, [c.after for c in changed], conn.dialect.name)
+        updates = [row | meta | {"_code": c.code} for row, c in zip(updates, changed)]
         if updates:
             values = {k: sa.bindparam(k) for k in updates[0] if k != "_code"}
             conn.execute(sa.update(table).where(table.c.code == sa.bindparam("_code")).values(values), updates)
@@ -633,9 +647,11 @@ class Store:
         for chunk in _chunks(removed):
             conn.execute(sa.delete(table).where(table.c.code.in_(chunk)))
         history = []
+        geometry_hex = {c.code: h for c, h in zip(added, added_hex)}
         for c in diff.changes:
             if c.op == "add":
-                history.append({"op": "add", "code": c.code, "before": None, "after": _dump(entity, c.after)})
+                history.append({"op": "add", "code": c.code, "before": None,
+                                "after": _dump(entity, c.after, geometry_hex.get(c.code))})
             elif c.op == "change":
                 history.append({
                     "op": "change", "code": c.code,
@@ -880,6 +896,49 @@ def _record_to_row(entity: Entity, rec: Mapping[str, Any]) -> dict[str, Any]:
     row["lon"] = None if point is None else point.x
     row["lat"] = None if point is None else point.y
     return row
+
+
+def _rows_for_write(entity: Entity, records: Sequence[Mapping[str, Any]], dialect: str) -> tuple[list[dict], list]:
+    """Table rows for many records, geometries encoded all at once (shapely's vectorised functions: a
+    100k-record upload would spend seconds doing it one by one). Also returns each geometry's hex WKB, the
+    form history keeps."""
+    lists = [f.name for f in entity.fields if f.type is FieldType.LIST]
+    rows = []
+    for rec in records:  # canonical records (as in a Diff): exactly the entity's fields
+        row = dict(rec)
+        for name in lists:
+            if row[name] is not None:
+                row[name] = ",".join(row[name])
+        rows.append(row)
+    geoms = np.array([rec.get("geometry") for rec in records] + [None], dtype=object)[:-1]  # keeps shapes 1-D
+    present = ~shapely.is_missing(geoms)
+    wkb_hex = np.full(len(geoms), None, dtype=object)
+    stored = np.full(len(geoms), None, dtype=object)
+    lon = np.full(len(geoms), np.nan)
+    lat = np.full(len(geoms), np.nan)
+    if present.any():
+        shapes = geoms[present]
+        wkb_hex[present] = shapely.to_wkb(shapes, hex=True)
+        if dialect == "postgresql":
+            stored[present] = shapely.to_wkb(shapely.set_srid(shapes, SRID), hex=True, include_srid=True)
+        else:
+            stored[present] = shapely.to_wkb(shapes)
+        points = np.where(shapely.get_type_id(shapes) == 0, shapes, shapely.point_on_surface(shapes))
+        lon[present], lat[present] = shapely.get_x(points), shapely.get_y(points)
+    for i, row in enumerate(rows):
+        row["geometry"] = _Encoded(stored[i]) if present[i] else None
+        row["lon"] = float(lon[i]) if present[i] else None
+        row["lat"] = float(lat[i]) if present[i] else None
+    return rows, list(wkb_hex)
+
+
+class _Encoded:
+    """A geometry already in the database's form (Geometry passes it through unchanged)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
 
 
 def _row_to_record(entity: Entity, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -203,7 +203,7 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
     rates: dict[str, tuple[list, str]] = {}
     for column, target in targets.items():
         cells = frame[column]
-        blank &= cells.map(is_missing).to_numpy(dtype=bool)
+        blank &= values.empty_mask(cells)
         if target.field in COORDINATE_TARGETS:
             parsed, cell_problems = (values.parse_wkt_column(cells) if target.field == "wkt"
                                      else values.parse_coordinate_column(cells))

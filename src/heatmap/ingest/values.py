@@ -573,7 +573,8 @@ def _as_object(cells: pd.Series | Iterable) -> pd.Series:
     return pd.Series(s.to_numpy(dtype=object, na_value=None), dtype=object)
 
 
-def _empty_mask(s: pd.Series) -> np.ndarray:
+def empty_mask(s: pd.Series) -> np.ndarray:
+    """True for cells that hold nothing: None, NaN, blank text, or a dash standing for "none"."""
     empty = s.isna().to_numpy().copy()
     is_str = np.fromiter((isinstance(v, str) for v in s), bool, len(s))
     if is_str.any():
@@ -652,7 +653,7 @@ def _distinct(s: pd.Series, parse: Callable[[pd.Series], tuple[list, list[CellPr
     except TypeError:
         codes, uniques = np.arange(n), cells
     unique_series = pd.Series(list(uniques), dtype=object)
-    keep = np.flatnonzero(~_empty_mask(unique_series))
+    keep = np.flatnonzero(~empty_mask(unique_series))
     spread_from = np.empty(len(uniques) + 1, dtype=object)  # the extra last slot is None, for code -1
     spread_from[:] = None
     problems: list[CellProblem] = []
@@ -696,7 +697,7 @@ def _parse_column_cells(
     n = len(s)
     values: list = [None] * n
     problems: list[CellProblem] = []
-    todo = ~_empty_mask(s)
+    todo = ~empty_mask(s)
     t = spec.type
     if t in (FieldType.NUMBER, FieldType.INTEGER):
         quantity = FIELD_QUANTITY.get(spec.name, "plain")
@@ -816,7 +817,7 @@ def parse_ratio_column(cells: pd.Series, unit: str | None = None) -> tuple[list,
 def _ratio_cells(s: pd.Series, unit: str | None) -> tuple[list, list[CellProblem]]:
     values: list = [None] * len(s)
     problems: list[CellProblem] = []
-    todo = ~_empty_mask(s)
+    todo = ~empty_mask(s)
     numbers, ok = _numeric_fast_path(s, todo)
     if ok.any():
         ratio = np.where((numbers > 1) | (unit == "percent"), numbers / 100, numbers)
@@ -880,7 +881,7 @@ def parse_coordinate_column(cells: pd.Series) -> tuple[np.ndarray, list[CellProb
 
 def _coordinate_cells(s: pd.Series) -> tuple[list, list[CellProblem]]:
     s = _as_object(s)
-    todo = ~_empty_mask(s)
+    todo = ~empty_mask(s)
     numbers, ok = _numeric_fast_path(s, todo)
     out = np.where(ok, numbers, np.nan)
     values: list = [None] * len(s)
@@ -901,7 +902,7 @@ def parse_wkt_column(cells: pd.Series) -> tuple[list, list[CellProblem]]:
     """
     s = _as_object(cells)
     n = len(s)
-    todo = ~_empty_mask(s)
+    todo = ~empty_mask(s)
     out: list = [None] * n
     problems: list[CellProblem] = []
     texts = np.full(n, None, dtype=object)
