@@ -35,6 +35,60 @@ def show_problems(problems) -> None:
         st.dataframe(pipeline.report_frame(problems, lang), hide_index=True, width="stretch")
 
 
+def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> None:
+    """Steps after a clean report: the preview against the stored data, the file's map, the commit."""
+    step("upload.step.preview")
+    if st.session_state.get("u_preview_key") != preview_key:  # comparing 100k records takes seconds: once per file
+        try:
+            with st.spinner(ui.t("upload.progress.preview")):
+                st.session_state["u_preview"] = pipeline.preview(result, store, replace=replace)
+        except ValidationError as error:
+            for problem in error.problems:
+                st.error(i18n.problem_text(problem, lang))
+            return
+        st.session_state["u_preview_key"] = preview_key
+    diff = st.session_state["u_preview"]
+    n = diff.counts
+    for column, op, label in zip(st.columns(4), ("add", "change", "same", "remove"), ("added", "changed", "unchanged", "removed")):
+        column.metric(ui.t(f"upload.{label}"), i18n.fmt_int(n[op]))
+    tables = review.diff_tables(diff, lang, names)
+    for op, label in (("add", "added"), ("change", "changed"), ("remove", "removed")):
+        if len(tables[op]):
+            with st.expander(f"{ui.t(f'upload.{label}')} ({n[op]:,})", expanded=op != "add" or n[op] <= 20):
+                st.dataframe(tables[op], hide_index=True, width="stretch")
+
+    with st.expander(ui.t("upload.map"), expanded=True):
+        in_file = records_frame("carrier", result.records)
+        districts = ui.districts()
+        built = mapview.build_map(mapview.MapContent(
+            carriers=in_file, districts=districts, district_figures=summary.district_table(districts, in_file, None),
+            lang=lang, show={"supply_heat": False},
+        ))
+        st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[])
+
+    step("upload.step.commit")
+    if diff.is_empty:
+        st.info(ui.t("upload.nothing_to_commit"))
+        return
+    with st.form("u_commit"):
+        note = st.text_input(ui.t("upload.note"), max_chars=500)
+        if not st.form_submit_button(ui.t("upload.commit"), type="primary"):
+            return
+    try:
+        with st.spinner(ui.t("upload.progress.commit")):
+            version, applied = pipeline.commit(result, store, user=viewer.username, note=note, replace=replace)
+    except ValidationError as error:
+        st.error(ui.t("upload.commit_failed"))
+        for problem in error.problems[:50]:
+            st.error(i18n.problem_text(problem, lang))
+        return
+    done = applied.counts
+    st.session_state["u_done"] = ui.t("upload.committed", version=version, added=done["add"], changed=done["change"],
+                                      removed=done["remove"])
+    st.session_state["u_round"] = st.session_state.get("u_round", 0) + 1  # a new, empty file picker
+    st.rerun()
+
+
 with upload_tab:
     step("upload.step.kind")
     st.caption(ui.t("upload.district_of", district=names.get(own_district, own_district)) if own_district
@@ -49,7 +103,10 @@ with upload_tab:
     gcj02 = st.checkbox(ui.t("upload.gcj02"), key="u_gcj02")
     replace = st.radio(ui.t("upload.mode"), ["update", "replace"], format_func=lambda m: ui.t(f"upload.mode.{m}"),
                        key="u_mode") == "replace"
-    uploaded = st.file_uploader(ui.t("upload.file"), type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS], key="u_file")
+    if "u_done" in st.session_state:
+        st.success(st.session_state.pop("u_done"))
+    uploaded = st.file_uploader(ui.t("upload.file"), type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS],
+                                key=f"u_file_{st.session_state.get('u_round', 0)}")
 
     if uploaded is not None:
         data = uploaded.getvalue()
@@ -91,9 +148,12 @@ with upload_tab:
         counts[2].metric(ui.t("upload.warnings"), i18n.fmt_int(len(result.warnings)))
         if result.problems:
             show_problems(result.problems)
+            if st.session_state.get("u_report_key") != (key, lang):  # a report of 100k rows takes seconds to write
+                st.session_state["u_report_xlsx"] = export.to_excel(
+                    {ui.t("upload.report_sheet"): pipeline.report_frame(result.problems, lang)})
+                st.session_state["u_report_key"] = (key, lang)
             st.download_button(
-                ui.t("upload.download_report"),
-                export.to_excel({ui.t("upload.report_sheet"): pipeline.report_frame(result.problems, lang)}),
+                ui.t("upload.download_report"), st.session_state["u_report_xlsx"],
                 file_name=f"{uploaded.name}-report.xlsx", key="u_report",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
@@ -103,54 +163,7 @@ with upload_tab:
         if result.errors:
             st.error(ui.t("upload.has_errors", n=len(result.errors)))
         elif result.records:
-            step("upload.step.preview")
-            try:
-                with st.spinner(ui.t("upload.progress.preview")):
-                    diff = pipeline.preview(result, store, replace=replace)
-            except ValidationError as error:
-                for problem in error.problems:
-                    st.error(i18n.problem_text(problem, lang))
-                st.stop()
-            n = diff.counts
-            figures = st.columns(4)
-            for column, op, label in zip(figures, ("add", "change", "same", "remove"),
-                                         ("added", "changed", "unchanged", "removed")):
-                column.metric(ui.t(f"upload.{label}"), i18n.fmt_int(n[op]))
-            tables = review.diff_tables(diff, lang, names)
-            for op, label in (("add", "added"), ("change", "changed"), ("remove", "removed")):
-                if len(tables[op]):
-                    with st.expander(f"{ui.t(f'upload.{label}')} ({n[op]:,})", expanded=op != "add" or n[op] <= 20):
-                        st.dataframe(tables[op], hide_index=True, width="stretch")
-
-            with st.expander(ui.t("upload.map"), expanded=True):
-                in_file = records_frame("carrier", result.records)
-                districts = ui.districts()
-                built = mapview.build_map(mapview.MapContent(
-                    carriers=in_file, districts=districts, district_figures=summary.district_table(districts, in_file, None),
-                    lang=lang, show={"supply_heat": False},
-                ))
-                st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[])
-
-            step("upload.step.commit")
-            if diff.is_empty:
-                st.info(ui.t("upload.nothing_to_commit"))
-            else:
-                with st.form("u_commit"):
-                    note = st.text_input(ui.t("upload.note"), max_chars=500)
-                    if st.form_submit_button(ui.t("upload.commit"), type="primary"):
-                        try:
-                            version, applied = pipeline.commit(result, store, user=viewer.username, note=note, replace=replace)
-                        except ValidationError as error:
-                            st.error(ui.t("upload.commit_failed"))
-                            for problem in error.problems[:50]:
-                                st.error(i18n.problem_text(problem, lang))
-                        else:
-                            done = applied.counts
-                            st.session_state["u_done"] = ui.t("upload.committed", version=version, added=done["add"],
-                                                              changed=done["change"], removed=done["remove"])
-                            st.rerun()
-    if "u_done" in st.session_state:
-        st.success(st.session_state.pop("u_done"))
+            preview_and_commit(result, replace, (key, replace))
 
 with history_tab:
     st.caption(ui.t("upload.history_caption"))
@@ -161,18 +174,18 @@ with history_tab:
         st.info(ui.t("upload.history_none"))
     else:
         st.dataframe(review.versions_table(versions, lang, names), hide_index=True, width="stretch")
-        ids = [int(v) for v in versions["id"]]
-        picked = st.selectbox(ui.t("upload.version_pick"), ids, key="u_version")
+        by_id = {int(v["id"]): v for _, v in versions.iterrows()}
+        picked = st.selectbox(ui.t("upload.version_pick"), list(by_id), key="u_version", format_func=lambda v: (
+            f"{v} · {i18n.fmt_datetime(by_id[v]['created_at'], lang)} · {by_id[v]['created_by']}"))
         st.markdown(f"**{ui.t('upload.version_changes', version=picked)}**")
         st.dataframe(review.version_changes_table(store.version_changes(picked), lang, names), hide_index=True,
                      width="stretch")
-        with st.form("u_rollback"):
-            why = st.text_input(ui.t("upload.rollback_note"), max_chars=500)
-            if st.form_submit_button(ui.t("upload.rollback")):
-                version = store.version(picked)
-                if own_district and version["district"] != own_district:
-                    st.error(ui.t("upload.rollback_not_yours"))
-                else:
+        if own_district and by_id[picked]["district"] != own_district:
+            st.caption(ui.t("upload.rollback_not_yours"))
+        else:
+            with st.form("u_rollback"):
+                why = st.text_input(ui.t("upload.rollback_note"), max_chars=500)
+                if st.form_submit_button(ui.t("upload.rollback")):
                     try:
                         new = store.rollback(picked, user=viewer.username, note=why or None)
                     except ValidationError as error:

@@ -27,9 +27,12 @@ def test_staff_see_their_district_and_its_history(app_data):
     assert at.title[0].value == "载体数据上传"
     assert any("浏河镇" in c.value for c in at.caption)
     history = at.dataframe[0].value
-    assert len(history) > 0 and set(history["区镇"]) <= {"浏河镇", ""}  # their own district's and city-wide versions
+    assert len(history) > 0 and set(history["区镇"]) <= {"浏河镇", "全市"}  # their own district's and city-wide versions
     changes = at.dataframe[1].value
     assert list(changes.columns) == ["操作", "编号", "字段", "原值", "新值"] and len(changes) > 0
+    # the sample's versions are city-wide: staff may read them but not roll them back
+    assert not [b for b in at.button if b.label == "回退此版本"]
+    assert "只有管理员可以回退" in page_text(at)
 
 
 def test_the_page_in_english(app_data):

@@ -29,6 +29,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "upload.progress.parse": ("识别表头和数值", "Reading headers and values"),
     "upload.progress.check": ("检查每条记录", "Checking every record"),
     "upload.progress.done": ("完成", "Done"),
+    "upload.progress.commit": ("正在写入新版本 …", "Writing the new version …"),
     "upload.progress.preview": ("与已存数据比对", "Comparing with the stored data"),
     "upload.step.mapping": ("指定未识别的列", "Map the columns that were not recognised"),
     "upload.mapping_help": (
@@ -105,7 +106,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "upload.rollback": ("回退此版本", "Roll back this version"),
     "upload.rolled_back": ("已回退版本 {version}，生成新版本 {new}。", "Version {version} was rolled back as new version {new}."),
     "upload.rollback_failed": ("无法回退：", "Cannot roll back:"),
-    "upload.rollback_not_yours": ("只能回退本区镇的版本。", "You may roll back only your district's versions."),
+    "upload.rollback_not_yours": (
+        "这是全市或其他区镇的版本，只有管理员可以回退。",
+        "This version is city-wide or another district's: only an administrator may roll it back.",
+    ),
+    "upload.citywide": ("全市", "City-wide"),
     "upload.reverts": ("回退版本 {version}", "rolls back version {version}"),
     "source.upload": ("网页上传", "web upload"),
     "source.cli": ("命令行导入", "command-line import"),

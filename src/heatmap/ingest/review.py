@@ -101,7 +101,7 @@ def versions_table(versions: pd.DataFrame, lang: str, names: Mapping[str, str]) 
             t("upload.col.version"): int(v["id"]),
             t("upload.col.when"): i18n.fmt_datetime(v["created_at"], lang),
             t("upload.col.who"): v["created_by"],
-            t("upload.col.district"): names.get(v["district"], v["district"] or ""),
+            t("upload.col.district"): names.get(v["district"], v["district"]) if v["district"] else t("upload.citywide"),
             t("upload.col.source"): i18n.label("source", v["source"], lang),
             t("upload.col.file"): v["file_name"] or "",
             t("upload.col.hash"): (v["file_hash"] or "")[:12],
