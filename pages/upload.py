@@ -31,8 +31,10 @@ def step(key: str) -> None:
 
 
 def show_problems(problems) -> None:
-    if problems:
-        st.dataframe(pipeline.report_frame(problems, lang), hide_index=True, width="stretch")
+    frame = pipeline.report_frame(problems, lang)
+    row = ui.t("upload.col.row")
+    frame[row] = frame[row].astype("string").fillna("")  # a problem of the whole file has no row
+    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> None:
@@ -64,7 +66,10 @@ def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> N
             carriers=in_file, districts=districts, district_figures=summary.district_table(districts, in_file, None),
             lang=lang, show={"supply_heat": False},
         ))
-        st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[])
+        # open on the file's own sites, not on the whole city
+        center = [float(in_file["lat"].mean()), float(in_file["lon"].mean())] if in_file["lat"].notna().any() else None
+        st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[], center=center,
+                  zoom=12 if center else None)
 
     step("upload.step.commit")
     if diff.is_empty:

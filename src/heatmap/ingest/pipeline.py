@@ -89,6 +89,8 @@ def _field_label(field_name: str, lang: str) -> str:
 def report_frame(problems: Sequence[UploadProblem], lang: str) -> pd.DataFrame:
     """The validation report as a table (shown on the page and downloadable)."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
+    order = {"error": 0, "warning": 1, "info": 2}
+    problems = sorted(problems, key=lambda p: (order.get(p.severity, 3), p.file, p.sheet or "", p.row or 0))
     rows = [
         {
             t("upload.col.severity"): t(f"upload.severity.{p.severity}"),
@@ -113,6 +115,8 @@ def report_frame(problems: Sequence[UploadProblem], lang: str) -> pd.DataFrame:
 def _shown(value: Any) -> str | None:
     if is_missing(value):
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value)
     return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 1] + "…"
 
