@@ -161,3 +161,46 @@ def test_units():
     assert model.m2_to_mu(666.6667) == pytest.approx(1.0, rel=1e-6)
     assert model.investment_cny_wan(100, "USD") == pytest.approx(710)
     assert model.investment_cny_wan(None, "USD") == 0
+
+
+# --- many records at once: the same problems as one at a time ---------------------------------------
+
+ODD_VALUES = [
+    None, "", "   ", float("nan"), float("inf"), float("-inf"), -1.0, 0.0, 3.5, 7, True, 2**60, "12", "x" * 300,
+    " TC-1", "TC 1", "port", "nowhere", "plant", model.CarrierKind.OFFICE, [], ["auto_parts"], ["auto_parts", "magic"],
+    ("biomedicine",), "auto_parts", dt.date(2026, 10, 1), dt.date(2027, 1, 1), dt.datetime(2026, 1, 1, 8, 0),
+    Point(121.21, 31.60), Point(), Point(0, 0), Polygon([(121.2, 31.6), (121.21, 31.61), (121.21, 31.6), (121.2, 31.61)]),
+    PARCEL, LineString([(121.2, 31.6), (121.21, 31.6)]), {"a": 1},
+]
+
+
+def odd_records(base, fields):
+    """The base record, then one record per field and odd value: every rule's edge, and the fast path's."""
+    records = [base(), base(colour="red"), base(kind="office"), base(kind="other"), base(kind="castle")]
+    for name in fields:
+        records += [base(**{name: value}) for value in ODD_VALUES]
+    records += [{k: v for k, v in base().items() if k != name} for name in fields]  # each field left out
+    return records
+
+
+def test_validating_many_finds_exactly_what_validating_one_by_one_finds():
+    import numpy as np
+
+    names = [f.name for f in model.CARRIER_FIELDS]
+    for base in (plant, land):
+        records = odd_records(base, names)
+        records.append(base(area_m2=np.float64(100.0), vacant_m2=np.float64(50.0), leasable_m2=None))
+        one_by_one = [validate_carrier(r, districts=DISTRICTS, today=TODAY) for r in records]
+        assert model.validate_carriers(records, districts=DISTRICTS, today=TODAY) == one_by_one
+        assert sum(map(bool, one_by_one)) > len(records) // 2  # the odd values did find problems
+
+    records = odd_records(project, [f.name for f in model.PROJECT_FIELDS])
+    one_by_one = [validate_project(r, districts=DISTRICTS, today=TODAY) for r in records]
+    assert model.validate_projects(records, districts=DISTRICTS, today=TODAY) == one_by_one
+
+
+def test_the_fast_pass_vouches_for_ordinary_records():
+    """A good upload must not fall back to the slow checks, or validating many gains nothing."""
+    records = [plant(), land(), plant(industries=[], floors=None, verified_on=None)]
+    plain = model._plain_records(records, model.CARRIER_FIELDS, model._CARRIER_KNOWN, DISTRICTS, TODAY, with_kinds=True)
+    assert plain == [True, True, True]

@@ -206,3 +206,23 @@ def test_states_at_several_moments_in_one_pass(store):
     assert middle["TC-P-1"]["vacant_m2"] == 0.0 and "TC-L-1" in middle
     assert set(last) == {"TC-P-1"}
     assert first["TC-P-1"]["vacant_m2"] == 1200.0  # snapshots are copies, not the live state
+
+
+def test_bulk_writes_keep_every_value_exact(store):
+    """Adds go through the driver's bulk path (executemany on SQLite, COPY on PostgreSQL): awkward text,
+    empty values, dates, lists and both geometry kinds come back exactly, and history holds them too."""
+    awkward = "Tab\there, new\nline, back\\slash \\N, 'quote' \"double\", 逗号，, <b>&amp;</b>"
+    records = [
+        plant("TC-P-1", name=awkward, address="\\", name_en=None, verified_on=None, industries=[]),
+        land("TC-L-1", verified_on=dt.date(2026, 1, 31), is_public=False, industries=["biomedicine"]),
+    ]
+    version, _ = store.save("carrier", records, user="u", source="cli", at=T0)
+    stored = store.record("carrier", "TC-P-1")
+    assert (stored["name"], stored["address"], stored["name_en"], stored["verified_on"]) == (awkward, "\\", None, None)
+    assert stored["industries"] is None and stored["geometry"].equals(Point(121.21, 31.60))  # an empty list is "none given"
+    parcel = store.record("carrier", "TC-L-1")
+    assert parcel["verified_on"] == dt.date(2026, 1, 31) and parcel["is_public"] is False
+    assert parcel["industries"] == ("biomedicine",) and parcel["geometry"].equals_exact(PARCEL, 1e-12)
+    added = {c.code: c.after for c in store.version_changes(version)}
+    assert added["TC-P-1"]["name"] == awkward and added["TC-L-1"]["geometry"].equals_exact(PARCEL, 1e-12)
+    assert store.carriers().set_index("code").loc["TC-P-1", "updated_at"] == T0

@@ -11,8 +11,9 @@ import math
 import numbers
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Collection, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -254,7 +255,17 @@ class ValidationError(Exception):
 
 def is_missing(value: Any) -> bool:
     """Empty in any of the ways data arrives: None, NaN, NA/NaT, blank text, an empty list."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    # Exact-type tests first: uploads call this millions of times, nearly always with str, float or None.
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is str:
+        return not value or value.isspace()
+    if kind is float:
+        return value != value
+    if kind is int or kind is bool:
+        return False
+    if value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):
         return not value.strip()
@@ -266,49 +277,80 @@ def is_missing(value: Any) -> bool:
 
 
 def _check_field(spec: FieldSpec, value: Any, label: str, districts: Collection[str], today: dt.date) -> list[Problem]:
-    p = lambda key, **params: [Problem(label, spec.name, key, params)]  # noqa: E731
-    t = spec.type
-    if t in (FieldType.NUMBER, FieldType.INTEGER):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            return p("not_a_number", value=str(value))
-        if math.isinf(value):
-            return p("not_a_number", value=str(value))
-        if t is FieldType.INTEGER and float(value) != int(value):
-            return p("not_an_integer", value=value)
-        if spec.minimum is not None and value < spec.minimum:
-            return p("negative" if spec.minimum == 0 else "too_small", value=value, minimum=spec.minimum)
-        if spec.maximum is not None and value > spec.maximum:
-            return p("too_large", value=value, maximum=spec.maximum)
-    elif t is FieldType.TEXT:
-        if not isinstance(value, str):
-            return p("not_text", value=str(value))
-        if len(value) > spec.max_length:
-            return p("too_long", length=len(value), maximum=spec.max_length)
-        if spec.district and value not in districts:
-            return p("unknown_district", value=value)
-        if spec.name == "code" and (value != value.strip() or any(c.isspace() for c in value)):
-            return p("code_whitespace", value=value)
-    elif t is FieldType.CHOICE:
-        if value not in (spec.choices or ()):
-            return p("not_a_choice", value=str(value), choices=", ".join(spec.choices or ()))
-    elif t is FieldType.LIST:
-        items = list(value) if isinstance(value, (list, tuple)) else None
-        if items is None:
-            return p("not_a_list", value=str(value))
-        bad = [str(v) for v in items if v not in (spec.choices or ())]
-        if bad:
-            return p("not_a_choice", value=", ".join(bad), choices=", ".join(spec.choices or ()))
-    elif t is FieldType.BOOL:
-        if not isinstance(value, bool):
-            return p("not_a_bool", value=str(value))
-    elif t is FieldType.DATE:
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            return p("not_a_date", value=str(value))
-        if value > today + dt.timedelta(days=1) and spec.name in ("verified_on", "reported_on"):
-            return p("date_in_future", value=value.isoformat())
-    elif t is FieldType.GEOMETRY:
+    if spec.type is FieldType.GEOMETRY:
         return _check_geometry(value, label, spec.name)
-    return []
+    found = _FIELD_RULES[spec.type](spec, value, districts, today)
+    return [] if found is None else [Problem(label, spec.name, found[0], found[1])]
+
+
+# Each rule returns None for a good value, else (problem key, params). They see only present values.
+_Found = tuple[str, dict[str, Any]] | None
+
+
+def _number_rule(spec: FieldSpec, value: Any, districts: Collection[str], today: dt.date) -> _Found:
+    kind = type(value)
+    if kind is not float and kind is not int:  # exact types first: the common case costs no isinstance
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return "not_a_number", {"value": str(value)}
+    if math.isinf(value):
+        return "not_a_number", {"value": str(value)}
+    if spec.type is FieldType.INTEGER and float(value) != int(value):
+        return "not_an_integer", {"value": value}
+    if spec.minimum is not None and value < spec.minimum:
+        return ("negative" if spec.minimum == 0 else "too_small"), {"value": value, "minimum": spec.minimum}
+    if spec.maximum is not None and value > spec.maximum:
+        return "too_large", {"value": value, "maximum": spec.maximum}
+    return None
+
+
+def _text_rule(spec: FieldSpec, value: Any, districts: Collection[str], today: dt.date) -> _Found:
+    if not isinstance(value, str):
+        return "not_text", {"value": str(value)}
+    if len(value) > spec.max_length:
+        return "too_long", {"length": len(value), "maximum": spec.max_length}
+    if spec.district and value not in districts:
+        return "unknown_district", {"value": value}
+    if spec.name == "code" and value.split() != [value]:  # any whitespace, leading, trailing or inside
+        return "code_whitespace", {"value": value}
+    return None
+
+
+def _choice_rule(spec: FieldSpec, value: Any, districts: Collection[str], today: dt.date) -> _Found:
+    if value not in (spec.choices or ()):
+        return "not_a_choice", {"value": str(value), "choices": ", ".join(spec.choices or ())}
+    return None
+
+
+def _list_rule(spec: FieldSpec, value: Any, districts: Collection[str], today: dt.date) -> _Found:
+    if not isinstance(value, (list, tuple)):
+        return "not_a_list", {"value": str(value)}
+    bad = [str(v) for v in value if v not in (spec.choices or ())]
+    if bad:
+        return "not_a_choice", {"value": ", ".join(bad), "choices": ", ".join(spec.choices or ())}
+    return None
+
+
+def _bool_rule(spec: FieldSpec, value: Any, districts: Collection[str], today: dt.date) -> _Found:
+    return None if isinstance(value, bool) else ("not_a_bool", {"value": str(value)})
+
+
+def _date_rule(spec: FieldSpec, value: Any, districts: Collection[str], today: dt.date) -> _Found:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        return "not_a_date", {"value": str(value)}
+    if value > today + dt.timedelta(days=1) and spec.name in ("verified_on", "reported_on"):
+        return "date_in_future", {"value": value.isoformat()}
+    return None
+
+
+_FIELD_RULES: dict[FieldType, Callable[[FieldSpec, Any, Collection[str], dt.date], _Found]] = {
+    FieldType.NUMBER: _number_rule,
+    FieldType.INTEGER: _number_rule,
+    FieldType.TEXT: _text_rule,
+    FieldType.CHOICE: _choice_rule,
+    FieldType.LIST: _list_rule,
+    FieldType.BOOL: _bool_rule,
+    FieldType.DATE: _date_rule,
+}
 
 
 def _check_geometry(geom: Any, label: str, name: str) -> list[Problem]:
@@ -327,22 +369,33 @@ def _check_geometry(geom: Any, label: str, name: str) -> list[Problem]:
 
 
 def _check_record(
-    rec: Mapping[str, Any], specs: Iterable[FieldSpec], label: str, districts: Collection[str], today: dt.date, kind: str | None
+    rec: Mapping[str, Any], specs: Iterable[FieldSpec], known: frozenset[str], label: str, districts: Collection[str],
+    today: dt.date, kind: str | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
+    kind_known = kind is not None and kind in ALL_KINDS
     for spec in specs:
         value = rec.get(spec.name)
-        if is_missing(value):
+        if value is None or is_missing(value):
             if spec.required:
                 problems.append(Problem(label, spec.name, "required"))
             continue
-        if kind is not None and kind in ALL_KINDS and kind not in spec.kinds:
+        if kind_known and kind not in spec.kinds:
             problems.append(Problem(label, spec.name, "not_for_kind", {"kind": kind}))
             continue
         problems += _check_field(spec, value, label, districts, today)
-    unknown = sorted(set(rec) - {s.name for s in specs} - set(RECORD_META))
-    problems += [Problem(label, name, "unknown_field") for name in unknown]
+    if not rec.keys() <= known:
+        problems += [Problem(label, name, "unknown_field") for name in sorted(set(rec) - known)]
     return problems
+
+
+def _known_names(specs: Iterable[FieldSpec]) -> frozenset[str]:
+    """The keys a record may hold: its fields and what the store adds."""
+    return frozenset(s.name for s in specs) | frozenset(RECORD_META)
+
+
+_CARRIER_KNOWN = _known_names(CARRIER_FIELDS)
+_PROJECT_KNOWN = _known_names(PROJECT_FIELDS)
 
 
 def validate_carrier(rec: Mapping[str, Any], *, districts: Collection[str], today: dt.date | None = None) -> list[Problem]:
@@ -350,9 +403,16 @@ def validate_carrier(rec: Mapping[str, Any], *, districts: Collection[str], toda
     today = today or dt.date.today()
     label = str(rec.get("code") or "?")
     kind = rec.get("kind")
-    problems = _check_record(rec, CARRIER_FIELDS, label, districts, today, kind if isinstance(kind, str) else None)
+    problems = _check_record(rec, CARRIER_FIELDS, _CARRIER_KNOWN, label, districts, today, kind if isinstance(kind, str) else None)
     if problems:
         return problems  # the cross-field rules below assume well-typed fields
+    return _carrier_rules(rec, label)
+
+
+def _carrier_rules(rec: Mapping[str, Any], label: str) -> list[Problem]:
+    """The rules across a carrier's fields, for a record whose fields are each well formed."""
+    problems = []
+    kind = rec.get("kind")
     area, leasable, vacant = (rec.get(k) for k in ("area_m2", "leasable_m2", "vacant_m2"))
     if not is_missing(leasable) and leasable > area:
         problems.append(Problem(label, "leasable_m2", "leasable_over_area", {"leasable": leasable, "area": area}))
@@ -373,15 +433,145 @@ def validate_project(rec: Mapping[str, Any], *, districts: Collection[str], toda
     """Every problem with one project record; an empty list means it may be stored."""
     today = today or dt.date.today()
     label = str(rec.get("code") or "?")
-    problems = _check_record(rec, PROJECT_FIELDS, label, districts, today, None)
+    problems = _check_record(rec, PROJECT_FIELDS, _PROJECT_KNOWN, label, districts, today, None)
     if problems:
         return problems
+    return _project_rules(rec, label)
+
+
+def _project_rules(rec: Mapping[str, Any], label: str) -> list[Problem]:
+    """The rules across a project's fields, for a record whose fields are each well formed."""
+    problems = []
     if not is_missing(rec.get("investment_wan")) and is_missing(rec.get("currency")):
         problems.append(Problem(label, "currency", "currency_required"))
     geom = rec.get("geometry")
     if not is_missing(geom) and geom.geom_type != "Point":
         problems.append(Problem(label, "geometry", "project_needs_point", {"geom_type": geom.geom_type}))
     return problems
+
+
+# --- many records at once ---------------------------------------------------------------------------
+# An upload checks 100k records, and the store checks them again when it writes. One record at a time
+# that is tens of microseconds each; column by column, in tight comprehensions, a first pass finds the
+# records whose every value plainly obeys its field's rule. Only the others go through the checks above,
+# so the problems found are exactly the one-record functions' own.
+
+
+def validate_carriers(records: Sequence[Mapping[str, Any]], *, districts: Collection[str], today: dt.date | None = None) -> list[list[Problem]]:
+    """`validate_carrier` for each record (the same problems, in the same order), many times faster."""
+    today = today or dt.date.today()
+    plain = _plain_records(records, CARRIER_FIELDS, _CARRIER_KNOWN, districts, today, with_kinds=True)
+    return [
+        _carrier_rules(rec, str(rec.get("code") or "?")) if ok else validate_carrier(rec, districts=districts, today=today)
+        for rec, ok in zip(records, plain)
+    ]
+
+
+def validate_projects(records: Sequence[Mapping[str, Any]], *, districts: Collection[str], today: dt.date | None = None) -> list[list[Problem]]:
+    """`validate_project` for each record (the same problems, in the same order), many times faster."""
+    today = today or dt.date.today()
+    plain = _plain_records(records, PROJECT_FIELDS, _PROJECT_KNOWN, districts, today, with_kinds=False)
+    return [
+        _project_rules(rec, str(rec.get("code") or "?")) if ok else validate_project(rec, districts=districts, today=today)
+        for rec, ok in zip(records, plain)
+    ]
+
+
+def _plain_records(
+    records: Sequence[Mapping[str, Any]], specs: Iterable[FieldSpec], known: frozenset[str], districts: Collection[str],
+    today: dt.date, with_kinds: bool,
+) -> list[bool]:
+    """For each record, True when `_check_record` would certainly find nothing. It may say False of a
+    good record (an unusual but valid value type): that record is then checked value by value."""
+    n = len(records)
+    plain = [rec.keys() <= known for rec in records]
+    kinds = [rec.get("kind") for rec in records] if with_kinds else None
+    districts = frozenset(districts)
+    for spec in specs:
+        column = [rec.get(spec.name) for rec in records]
+        if column.count(None) == n:
+            if spec.required:
+                return [False] * n
+            continue
+        good = _PLAIN_VALUES[spec.type](spec, column, districts, today)
+        if not spec.required:
+            good = [g or v is None for g, v in zip(good, column)]
+        if kinds is not None and spec.kinds != ALL_KINDS:
+            good = [g and (v is None or (isinstance(k, str) and k in spec.kinds)) for g, v, k in zip(good, column, kinds)]
+        plain = [p and g for p, g in zip(plain, good)]
+    return plain
+
+
+_INF = math.inf
+_EXACT_INTEGER = 2**53  # beyond it, float(value) != int(value) can hold for an integer
+
+
+def _plain_numbers(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    lo = -_INF if spec.minimum is None else spec.minimum
+    hi = _INF if spec.maximum is None else spec.maximum
+    if spec.type is FieldType.INTEGER:
+        return [type(v) is int and lo <= v <= hi and -_EXACT_INTEGER < v < _EXACT_INTEGER for v in column]
+    return [(type(v) is float or type(v) is int) and -_INF < v < _INF and lo <= v <= hi for v in column]
+
+
+def _plain_texts(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    limit = spec.max_length
+    good = [type(v) is str and 0 < len(v) <= limit and not v.isspace() for v in column]
+    if spec.district:
+        good = [g and v in districts for g, v in zip(good, column)]
+    if spec.name == "code":
+        good = [g and v.split() == [v] for g, v in zip(good, column)]
+    return good
+
+
+def _choice_set(spec: FieldSpec) -> frozenset[str]:
+    return frozenset(spec.choices or ())
+
+
+def _plain_choices(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    choices = _choice_set(spec)
+    return [isinstance(v, str) and v in choices for v in column]
+
+
+def _plain_lists(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    choices = _choice_set(spec)
+    least = 1 if spec.required else 0  # an empty list is missing: fine unless the field is required
+    return [(type(v) is list or type(v) is tuple) and len(v) >= least and all(isinstance(x, str) and x in choices for x in v)
+            for v in column]
+
+
+def _plain_bools(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    return [type(v) is bool for v in column]
+
+
+def _plain_dates(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    if spec.name in ("verified_on", "reported_on"):
+        latest = today + dt.timedelta(days=1)
+        return [type(v) is dt.date and v <= latest for v in column]
+    return [type(v) is dt.date for v in column]
+
+
+def _plain_geometries(spec: FieldSpec, column: list, districts: frozenset[str], today: dt.date) -> list[bool]:
+    from heatmap import geo  # as in _check_geometry
+
+    shapes = np.fromiter(column, dtype=object, count=len(column))
+    good = shapely.is_geometry(shapes)
+    present = shapes[good]
+    good[good] = ~shapely.is_empty(present) & shapely.is_valid(present)
+    good[good] = geo.near_taicang_many(shapes[good])
+    return good.tolist()
+
+
+_PLAIN_VALUES: dict[FieldType, Callable[[FieldSpec, list, frozenset[str], dt.date], list[bool]]] = {
+    FieldType.NUMBER: _plain_numbers,
+    FieldType.INTEGER: _plain_numbers,
+    FieldType.TEXT: _plain_texts,
+    FieldType.CHOICE: _plain_choices,
+    FieldType.LIST: _plain_lists,
+    FieldType.BOOL: _plain_bools,
+    FieldType.DATE: _plain_dates,
+    FieldType.GEOMETRY: _plain_geometries,
+}
 
 
 def carrier_defaults(rec: Mapping[str, Any]) -> dict[str, Any]:

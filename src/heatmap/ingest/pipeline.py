@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from heatmap import i18n
+from heatmap.bulk import fewer_collections
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
-from heatmap.model import CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carrier
+from heatmap.model import CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
 from heatmap.store import Diff, Store
 
 STALE_WARNING_DAYS = 365  # a record not verified for a year is flagged (a warning: it does not block)
@@ -121,6 +122,7 @@ def _shown(value: Any) -> str | None:
     return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 1] + "…"
 
 
+@fewer_collections()
 def read_upload(
     data: bytes,
     file_name: str,
@@ -334,11 +336,12 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
     """The model's rules for every record, located in the file; a record unverified for a year warns."""
     districts = store.district_codes()
     already = {(p.row, p.sheet, p.field) for p in upload.errors}
+    found = validate_carriers([carrier_defaults(rec) for rec in upload.records], districts=districts, today=today)
     for i, rec in enumerate(upload.records):
         if rec.get("kind") != upload.kind:
             upload.problems.append(_locate(upload, i, "kind", "kind_mismatch",
                                            {"value": rec.get("kind"), "kind": upload.kind}))
-        for problem in validate_carrier(carrier_defaults(rec), districts=districts, today=today):
+        for problem in found[i]:
             origin = upload.origins[i]
             if problem.key == "required" and (origin.row, origin.sheet, problem.field) in already:
                 continue  # the cell was unreadable: that is already said
@@ -391,6 +394,7 @@ def merged_records(upload: Upload, store: Store) -> list[dict[str, Any]]:
     return out
 
 
+@fewer_collections()
 def preview(upload: Upload, store: Store, *, replace: bool = False) -> Diff:
     """Added, changed (field by field), unchanged and, replacing the district's carriers of this kind,
     removed — against what is stored now."""
