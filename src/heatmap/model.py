@@ -459,20 +459,19 @@ def _project_rules(rec: Mapping[str, Any], label: str) -> list[Problem]:
 
 def validate_carriers(records: Sequence[Mapping[str, Any]], *, districts: Collection[str], today: dt.date | None = None) -> list[list[Problem]]:
     """`validate_carrier` for each record (the same problems, in the same order), many times faster."""
-    today = today or dt.date.today()
-    plain = _plain_records(records, CARRIER_FIELDS, _CARRIER_KNOWN, districts, today, with_kinds=True)
-    return [
-        _carrier_rules(rec, str(rec.get("code") or "?")) if ok else validate_carrier(rec, districts=districts, today=today)
-        for rec, ok in zip(records, plain)
-    ]
+    return _validate_many(records, CARRIER_FIELDS, _CARRIER_KNOWN, validate_carrier, _carrier_rules, districts, today, with_kinds=True)
 
 
 def validate_projects(records: Sequence[Mapping[str, Any]], *, districts: Collection[str], today: dt.date | None = None) -> list[list[Problem]]:
     """`validate_project` for each record (the same problems, in the same order), many times faster."""
+    return _validate_many(records, PROJECT_FIELDS, _PROJECT_KNOWN, validate_project, _project_rules, districts, today, with_kinds=False)
+
+
+def _validate_many(records, specs, known, validate_one, cross_field_rules, districts, today, *, with_kinds: bool) -> list[list[Problem]]:
     today = today or dt.date.today()
-    plain = _plain_records(records, PROJECT_FIELDS, _PROJECT_KNOWN, districts, today, with_kinds=False)
+    plain = _plain_records(records, specs, known, districts, today, with_kinds=with_kinds)
     return [
-        _project_rules(rec, str(rec.get("code") or "?")) if ok else validate_project(rec, districts=districts, today=today)
+        cross_field_rules(rec, str(rec.get("code") or "?")) if ok else validate_one(rec, districts=districts, today=today)
         for rec, ok in zip(records, plain)
     ]
 
