@@ -207,7 +207,7 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     sidebar = page.locator("[data-testid='stSidebar']")
     signed_in = sidebar.get_by_text("已登录")
     refused = sidebar.get_by_text("用户名或密码不正确")
-    for attempt in range(2):
+    for _ in range(2):
         expander = sidebar.get_by_test_id("stExpander").filter(has_text="工作人员登录")
         if not expander.get_by_label("用户名").is_visible():
             expander.get_by_text("工作人员登录").click()

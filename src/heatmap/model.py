@@ -376,7 +376,7 @@ def _check_record(
     kind_known = kind is not None and kind in ALL_KINDS
     for spec in specs:
         value = rec.get(spec.name)
-        if value is None or is_missing(value):
+        if is_missing(value):
             if spec.required:
                 problems.append(Problem(label, spec.name, "required"))
             continue

@@ -301,10 +301,8 @@ def _from_json_value(spec: FieldSpec, value: Any) -> Any:
 def _dump(entity: Entity, values: Mapping[str, Any], geometry_hex: str | None = None) -> str:
     """A record (or some of its fields) as history JSON; `geometry_hex` is its geometry already encoded."""
     specs = entity.field_map
-    out = {k: None if v is None or k == "geometry" else _to_json_value(specs[k], v) for k, v in values.items()}
-    if "geometry" in values:
-        geometry = values["geometry"]
-        out["geometry"] = geometry_hex if geometry_hex is not None else _to_json_value(specs["geometry"], geometry)
+    out = {k: (geometry_hex if k == "geometry" and geometry_hex is not None else _to_json_value(specs[k], v))
+           for k, v in values.items()}
     return json.dumps(out, ensure_ascii=False)
 
 
