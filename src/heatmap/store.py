@@ -393,15 +393,16 @@ class Store:
     # --- schema ----------------------------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """Create what is missing (idempotent). On PostgreSQL the PostGIS extension is enabled first."""
-        with self.engine.begin() as conn:
-            if self.backend == "postgresql":
-                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
-            metadata.create_all(conn)
+        """Create a new database, or upgrade an existing one in place to the newest schema through its
+        migrations (heatmap.migrations; idempotent). On PostgreSQL PostGIS is enabled first."""
+        from heatmap import migrations
+
+        migrations.upgrade(self.engine, metadata)
 
     def drop_schema(self) -> None:
         with self.engine.begin() as conn:
             metadata.drop_all(conn)
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         self._district_cache = None
 
     def clear_records(self) -> None:
