@@ -289,8 +289,8 @@ def _to_json_value(spec: FieldSpec, value: Any) -> Any:
 
 
 def _from_json_value(spec: FieldSpec, value: Any) -> Any:
-    if value is None:
-        return None
+    if value is None or value == PREVIOUS_GEOMETRY:  # resolved by Store.version_changes
+        return value
     if spec.type is FieldType.GEOMETRY:
         return shapely.from_wkb(value)
     if spec.type is FieldType.DATE:
@@ -300,12 +300,25 @@ def _from_json_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def _dump(entity: Entity, values: Mapping[str, Any], geometry_hex: str | None = None) -> str:
-    """A record (or some of its fields) as history JSON; `geometry_hex` is its geometry already encoded."""
+# In a change's or removal's `before`, the geometry it had: history keeps each geometry once, in the `after`
+# of the version that wrote it (a parcel of 100k vertices is not stored again each time it is replaced).
+PREVIOUS_GEOMETRY = "@previous"
+
+
+def _dump(entity: Entity, values: Mapping[str, Any], geometry_hex: str | None = None, *, before: bool = False) -> str:
+    """A record (or some of its fields) as history JSON; `geometry_hex` is its geometry already encoded.
+    A `before` names its geometry by reference (PREVIOUS_GEOMETRY) instead of repeating it."""
     specs = entity.field_map
-    out = {k: (geometry_hex if k == "geometry" and geometry_hex is not None else _to_json_value(specs[k], v))
-           for k, v in values.items()}
-    return json.dumps(out, ensure_ascii=False)
+
+    def encode(k, v):
+        if k == "geometry":
+            if before and v is not None:
+                return PREVIOUS_GEOMETRY
+            if geometry_hex is not None:
+                return geometry_hex
+        return _to_json_value(specs[k], v)
+
+    return json.dumps({k: encode(k, v) for k, v in values.items()}, ensure_ascii=False)
 
 
 def _load(entity: Entity, text: str | None, only: frozenset[str] | None = None) -> dict[str, Any] | None:
@@ -740,11 +753,12 @@ class Store:
             elif c.op == "change":
                 history.append({
                     "op": "change", "code": c.code,
-                    "before": _dump(entity, {f: c.before.get(f) for f in c.fields}),
+                    "before": _dump(entity, {f: c.before.get(f) for f in c.fields}, before=True),
                     "after": _dump(entity, {f: c.after.get(f) for f in c.fields}),
                 })
             elif c.op == "remove":
-                history.append({"op": "remove", "code": c.code, "before": _dump(entity, c.before), "after": None})
+                history.append({"op": "remove", "code": c.code, "before": _dump(entity, c.before, before=True),
+                                "after": None})
         _insert_many(conn, changes_table, [h | {"version_id": version_id, "entity": entity.name} for h in history])
         return version_id
 
@@ -775,12 +789,33 @@ class Store:
             rows = conn.execute(
                 sa.select(changes_table).where(changes_table.c.version_id == version_id).order_by(changes_table.c.id)
             ).mappings().all()
-        out = []
-        for r in rows:
-            before, after = _load(entity, r["before"]), _load(entity, r["after"])
-            fields = tuple((after or before or {}).keys()) if r["op"] == "change" else ()
-            out.append(RecordChange(r["op"], r["code"], before, after, fields))
+            out = []
+            for r in rows:
+                before, after = _load(entity, r["before"]), _load(entity, r["after"])
+                fields = tuple((after or before or {}).keys()) if r["op"] == "change" else ()
+                out.append(RecordChange(r["op"], r["code"], before, after, fields))
+            by_reference = [c for c in out if c.before is not None and c.before.get("geometry") == PREVIOUS_GEOMETRY]
+            if by_reference:
+                earlier = self._geometries_before(conn, entity, [c.code for c in by_reference], version_id)
+                for change in by_reference:
+                    change.before["geometry"] = earlier.get(change.code)
         return out
+
+    def _geometries_before(self, conn: sa.Connection, entity: Entity, codes: Sequence[str], version_id: int) -> dict:
+        """The geometry each record had just before a version: the last one an earlier version wrote."""
+        c = changes_table
+        found: dict[str, Any] = {}
+        for chunk in _chunks(list(dict.fromkeys(codes))):
+            query = (sa.select(c.c.code, c.c.after)
+                     .where(c.c.entity == entity.name, c.c.code.in_(chunk), c.c.version_id < version_id,
+                            c.c.op.in_(("add", "change")))
+                     .order_by(c.c.version_id, c.c.id))
+            for code, after in conn.execute(query):  # oldest first: the last one written wins
+                if after and '"geometry"' in after:
+                    geometry = _load(entity, after, frozenset({"geometry"})).get("geometry")
+                    if geometry is not None and geometry != PREVIOUS_GEOMETRY:
+                        found[code] = geometry
+        return found
 
     def state_at(self, entity_name: str, *, version_id: int | None = None, at: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
         """The records as they were just after a version (or at a moment), replayed from history."""
