@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from heatmap.ingest import pipeline
 from heatmap.model import ValidationError
-from heatmap.store import ENTITIES, Conflict, StoreBusy, _same
+from heatmap.store import ENTITIES, Conflict, StoreBusy
+from heatmap.store.rows import _same
 
 TODAY = dt.date(2026, 11, 28)
 N = 300

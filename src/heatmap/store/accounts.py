@@ -1,0 +1,71 @@
+"""Accounts and what the public sends: local users, and the inquiries investors leave for a site."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+
+from heatmap.model import Problem, ValidationError
+
+from heatmap.store.rows import _utcnow
+from heatmap.store.schema import inquiries_table, users_table
+
+
+class Accounts:
+    """Store methods for accounts and inquiries (a mixin: needs `engine`)."""
+
+    # --- inquiries (在线咨询) ----------------------------------------------------------------------
+
+    def add_inquiry(self, inquiry: Mapping[str, Any], at: dt.datetime | None = None) -> int:
+        """Store an investor's question about a public carrier; it goes to the carrier's district."""
+        from heatmap.inquiries import validate
+
+        problems = validate(inquiry)
+        carrier = self.record("carrier", inquiry.get("carrier_code") or "")
+        if carrier is None or not carrier.get("is_public"):
+            problems.append(Problem("inquiry", "carrier_code", "unknown_carrier", {"code": inquiry.get("carrier_code")}))
+        if problems:
+            raise ValidationError(problems)
+        values = {k: (inquiry.get(k) or "").strip() or None for k in ("name", "company", "contact", "message", "lang")}
+        with self.engine.begin() as conn:
+            return conn.execute(sa.insert(inquiries_table).values(
+                carrier_code=carrier["code"], district=carrier["district"], created_at=at or _utcnow(), status="open", **values,
+            )).inserted_primary_key[0]
+
+    def inquiries(self, district: str | None = None) -> pd.DataFrame:
+        """Inquiries, newest first; of one district, or all."""
+        t = inquiries_table
+        query = sa.select(t).order_by(t.c.id.desc())
+        if district is not None:
+            query = query.where(t.c.district == district)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def mark_answered(self, inquiry_id: int, user: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(inquiries_table).where(inquiries_table.c.id == inquiry_id)
+                         .values(status="answered", answered_by=user, answered_at=_utcnow()))
+
+    # --- users -----------------------------------------------------------------------------------
+
+    def add_user(self, username: str, password_hash: str, role: str, district: str | None = None, display_name: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(users_table).where(users_table.c.username == username))
+            conn.execute(sa.insert(users_table).values(
+                username=username, password_hash=password_hash, role=role, district=district,
+                display_name=display_name or username, active=True, created_at=_utcnow(),
+            ))
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users_table).where(users_table.c.username == username)).mappings().first()
+        return dict(row) if row else None
+
+    def users(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.select(users_table.c.username, users_table.c.role, users_table.c.district,
+                                            users_table.c.display_name, users_table.c.active).order_by(users_table.c.username))
+            return pd.DataFrame(result.all(), columns=list(result.keys()))
