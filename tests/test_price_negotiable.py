@@ -332,3 +332,45 @@ def test_the_template_says_that_negotiable_is_accepted(lang):
     header = [c.value for c in book[template.SHEET_CARRIERS][1]]
     assert "价格面议 Price negotiable" in header
     assert headers.match_headers(header).unknown == []
+
+
+# --- the pages (AppTest, on the sample, which marks a few sites 面议) ---------------------------------
+
+
+def test_the_vacancy_list_marks_negotiable_prices(app_data):
+    from conftest import run_app
+
+    at = run_app(page="pages/vacancy.py")
+    listing = next(d.value for d in at.dataframe if "negotiable" in d.value.columns)
+    flagged = listing[listing["negotiable"]]
+    assert len(flagged) > 5 and flagged["price"].isna().all()
+    assert listing.loc[~listing["negotiable"], "price"].notna().any()
+
+
+def test_the_overview_gives_average_prices_without_negotiable_ones(app_data):
+    from conftest import run_app
+    from heatmap.store import Store
+
+    at = run_app()  # the overview, as the public sees it
+    by_kind = next(d.value for d in at.dataframe if "mean_price" in d.value.columns)
+    carriers = Store().carriers(public_only=True)
+    plants = carriers[carriers["kind"] == "plant"]
+    expected = plants.loc[~filters.price_negotiable(plants), "rent_cny_m2_month"].mean()
+    plant_row = by_kind[by_kind["kind"] == "厂房"].iloc[0]
+    assert plant_row["mean_price"] == f"{i18n.fmt_number(expected, 1)} 元/㎡/月"
+    assert plant_row["n_price_negotiable"] == int(filters.price_negotiable(plants).sum()) > 0
+    assert by_kind[by_kind["kind"] == "产业用地"].iloc[0]["mean_price"].endswith("万元/亩")
+
+
+def test_the_matching_list_shows_prices_as_text(app_data):
+    from conftest import run_app
+
+    at = run_app(page="pages/matching.py")
+    at.selectbox(key="m_kind").set_value("plant")
+    at.number_input(key="m_budget").set_value(30.0)
+    at.run()
+    assert not at.exception
+    results = at.dataframe[0].value
+    prices = set(results["price"])
+    assert prices and not {"nan", "None", ""} & prices
+    assert all(p == "面议" or float(p) > 0 for p in prices)
