@@ -144,8 +144,8 @@ def test_an_xlsx_of_land_with_negotiable_prices_and_a_second_sheet(store):
 
 
 def test_negotiable_in_the_property_fee_leaves_it_empty_and_marks_nothing(store):
-    rows = [{"编号": "KJ-O1", "名称": "科教新城商务中心", "所属区镇": "浏河镇", "面积": 12000, "状态": "可租售", "租金": rent,
-             "物业费": "面议", "经度": LIUHE[0], "纬度": LIUHE[1]} for rent in (45,)]
+    rows = [{"编号": "KJ-O1", "名称": "科教新城商务中心", "所属区镇": "浏河镇", "面积": 12000, "状态": "可租售", "租金": 45,
+             "物业费": "面议", "经度": LIUHE[0], "纬度": LIUHE[1]}]
     upload = read(store, csv_bytes(rows, "utf-8-sig"), "office.csv", kind="office")
     assert not upload.errors, pipeline.report_frame(upload.errors, "en").to_dict("records")
     (rec,) = upload.records
@@ -257,7 +257,7 @@ def test_the_record_shows_the_price_as_negotiable(small_sample):
 def test_the_map_rows_and_tooltips_say_negotiable(small_sample):
     frame = _frame(small_sample)
     rows = {r[0]: r for r in mapview.site_rows(frame, "zh", {})}
-    for code, flag, kind in zip(frame["code"], frame["price_negotiable"], frame["kind"]):
+    for code, flag in zip(frame["code"], frame["price_negotiable"]):
         if flag is True:
             assert rows[code][8] == "negotiable"
         else:
