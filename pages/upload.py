@@ -7,7 +7,7 @@ from heatmap.access import Action
 from heatmap.ingest import headers, pipeline, review, template
 from heatmap.ingest.files import SUPPORTED_EXTENSIONS
 from heatmap.model import CARRIER_FIELDS, ValidationError
-from heatmap.store import records_frame
+from heatmap.store import Conflict, records_frame
 
 lang = ui.lang()
 ui.page_header("upload.title")
@@ -40,6 +40,10 @@ def show_problems(problems) -> None:
 def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> None:
     """Steps after a clean report: the preview against the stored data, the file's map, the commit."""
     step("upload.step.preview")
+    if "u_conflict" in st.session_state:
+        for message in st.session_state.pop("u_conflict"):
+            st.warning(message)
+        st.info(ui.t("upload.preview_refreshed"))
     if st.session_state.get("u_preview_key") != preview_key:  # comparing 100k records takes seconds: once per file
         try:
             with st.spinner(ui.t("upload.progress.preview")):
@@ -77,11 +81,21 @@ def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> N
         return
     with st.form("u_commit"):
         note = st.text_input(ui.t("upload.note"), max_chars=500)
-        if not st.form_submit_button(ui.t("upload.commit"), type="primary"):
-            return
+        submitted = st.form_submit_button(ui.t("upload.commit"), type="primary")
+    if not submitted:
+        st.session_state["u_shown"] = (preview_key[0][:2], diff)  # the preview this person is looking at
+        return
+    shown_file, shown = st.session_state.get("u_shown", (None, None))
     try:
         with st.spinner(ui.t("upload.progress.commit")):
-            version, applied = pipeline.commit(result, store, user=viewer.username, note=note, replace=replace)
+            # Checked against the preview the person saw, even if this rerun already compared again.
+            version, applied = pipeline.commit(result, store, user=viewer.username, note=note, replace=replace,
+                                               previewed=shown if shown_file == preview_key[0][:2] else diff)
+    except Conflict as error:
+        st.session_state["u_conflict"] = [i18n.problem_text(p, lang) for p in error.problems]
+        for name in ("u_key", "u_preview_key", "u_shown"):  # read and compare again, then show it
+            st.session_state.pop(name, None)
+        st.rerun()
     except ValidationError as error:
         st.error(ui.t("upload.commit_failed"))
         for problem in error.problems[:50]:

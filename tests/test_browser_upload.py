@@ -115,3 +115,54 @@ def test_a_bad_file_gets_a_located_report_and_changes_nothing(upload_server, pag
     cells = [[c.value for c in row] for row in book.active.iter_rows()]
     assert cells[0] == ["Severity", "File", "Sheet", "Row", "Column", "Value", "Message"]
     assert any(row[3] == 3 and row[4] == "空置面积" for row in cells[1:])
+
+
+def test_two_people_preview_then_commit_the_second_is_told_and_sees_the_fresh_preview(upload_server, browser, tmp_path):
+    store = Store(f"sqlite:///{upload_server.data_dir / 'heatmap.sqlite'}")
+    pages = []
+    for name, rent in (("first", "20"), ("second", "30")):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        pg = context.new_page()
+        pg.goto(upload_server.url)
+        wait_for_app(pg)
+        sign_in(pg, "staff-liuhe")
+        open_page(pg, "数据上传")
+        choose_kind(pg, "载体类型", "厂房")
+        rows = plant_rows(3)
+        for row in rows:
+            row["载体编号"] = row["载体编号"].replace("LH-P", "TWO-P")
+            row["租金"] = rent
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(csv_bytes(rows))
+        pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+        wait_for_app(pg)
+        expect(pg.locator("[data-testid='stMain']")).to_contain_text("③ 与已存数据比对", timeout=60_000)
+        pages.append(pg)
+
+    def metrics(pg) -> dict:
+        return dict(zip(pg.locator("[data-testid='stMetricLabel']").all_inner_texts(),
+                        pg.locator("[data-testid='stMetricValue']").all_inner_texts()))
+
+    first, second = pages
+    assert metrics(first)["新增"] == "3" and metrics(second)["新增"] == "3"  # both previews: three new sites
+    first.get_by_role("button", name="提交为新版本").click()
+    wait_for_app(first)
+    expect(first.locator("[data-testid='stMain']")).to_contain_text("已提交为版本")
+    versions = len(store.versions())
+
+    second.get_by_role("button", name="提交为新版本").click()
+    wait_for_app(second)
+    main = second.locator("[data-testid='stMain']")
+    expect(main).to_contain_text("已被他人修改")
+    expect(main).to_contain_text("下面的预览已按当前数据重新比较")
+    assert len(store.versions()) == versions  # nothing written
+    assert store.record("carrier", "TWO-P001")["rent_cny_m2_month"] == 20
+    shown = metrics(second)
+    assert shown["新增"] == "0" and shown["修改"] == "3"  # the preview now compares with the first one's commit
+
+    second.get_by_role("button", name="提交为新版本").click()
+    wait_for_app(second)
+    expect(main).to_contain_text("已提交为版本")
+    assert store.record("carrier", "TWO-P001")["rent_cny_m2_month"] == 30
+    for pg in pages:
+        pg.context.close()

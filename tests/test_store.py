@@ -5,7 +5,11 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point, Polygon
 
+import shapely
+import shapely.affinity
+
 from heatmap.model import ValidationError
+from heatmap.store import changes_table
 
 T0 = dt.datetime(2026, 5, 1, 9, 0)
 PARCEL = Polygon([(121.20, 31.60), (121.203, 31.60), (121.203, 31.602), (121.20, 31.602)])
@@ -226,3 +230,26 @@ def test_bulk_writes_keep_every_value_exact(store):
     added = {c.code: c.after for c in store.version_changes(version)}
     assert added["TC-P-1"]["name"] == awkward and added["TC-L-1"]["geometry"].equals_exact(PARCEL, 1e-12)
     assert store.carriers().set_index("code").loc["TC-P-1", "updated_at"] == T0
+
+
+def test_history_keeps_each_geometry_once_and_still_shows_and_undoes_a_change_of_it(store):
+    big = shapely.Point(121.27, 31.52).buffer(0.005, quad_segs=2000)  # a parcel of 8,000 vertices
+    moved = shapely.affinity.translate(big, 0.001, 0.0)
+    record = {**plant("TC-P-G"), "geometry": big}
+    v1, _ = store.save("carrier", [record], user="a", source="upload")
+    v2, _ = store.save("carrier", [{**record, "geometry": moved}], user="a", source="upload")
+    with store.engine.connect() as conn:
+        sizes = dict(conn.execute(sa.select(changes_table.c.version_id,
+                                            sa.func.length(changes_table.c.before) + sa.func.coalesce(
+                                                sa.func.length(changes_table.c.after), 0))).all())
+    one_geometry = len(shapely.to_wkb(big, hex=True))
+    assert sizes[v2] < 1.2 * one_geometry  # the new geometry, not the old one again
+    change = store.version_changes(v2)[0]
+    assert change.fields == ("geometry",) and shapely.equals_exact(change.before["geometry"], big, 1e-12)
+    store.rollback(v2, user="a")
+    assert shapely.equals_exact(store.record("carrier", "TC-P-G")["geometry"], big, 1e-12)
+    v4, _ = store.save("carrier", [], user="a", source="upload", remove_codes=["TC-P-G"])
+    removed = store.version_changes(v4)[0]
+    assert removed.op == "remove" and shapely.equals_exact(removed.before["geometry"], big, 1e-12)
+    store.rollback(v4, user="a")  # a removal undone brings the geometry back from history
+    assert shapely.equals_exact(store.record("carrier", "TC-P-G")["geometry"], big, 1e-12)

@@ -12,6 +12,7 @@ from pathlib import Path
 from heatmap import auth, bootstrap, i18n, sample
 from heatmap.ingest import pipeline
 from heatmap.access import Role
+from heatmap.model import ValidationError
 from heatmap.store import Store
 
 
@@ -100,7 +101,23 @@ def cmd_import(args) -> int:
     if args.dry_run:
         print(i18n.t("cli.dry_run", args.lang))
         return 0
-    version, applied = pipeline.commit(upload, store, user=args.user, note=args.note, replace=args.replace, source="cli")
+    data = path.read_bytes()
+
+    def read_again() -> pipeline.Upload:  # another writer came first: compare with the data as it is now
+        return pipeline.read_upload(data, path.name, kind=args.kind, store=store, district=args.district,
+                                    gcj02=args.gcj02)
+
+    first = [upload]
+    try:
+        _, version, applied = pipeline.commit_current(
+            lambda: first.pop() if first else read_again(), store, user=args.user, note=args.note,
+            replace=args.replace, source="cli",
+            on_retry=lambda attempt: print(i18n.t("cli.changed_meanwhile", args.lang), file=sys.stderr),
+        )
+    except ValidationError as error:
+        for problem in error.problems[:50]:
+            print(i18n.problem_text(problem, args.lang), file=sys.stderr)
+        return 1
     if version is None:
         print(i18n.t("upload.nothing_to_commit", args.lang))
     else:

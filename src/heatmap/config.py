@@ -43,3 +43,12 @@ def stale_after_days() -> int:
 def demo_accounts() -> bool:
     """The sample creates the demo accounts README lists, unless this says no."""
     return os.environ.get("HEATMAP_DEMO_ACCOUNTS", "1") not in ("0", "false", "no")
+
+
+def lock_wait_seconds() -> float:
+    """How long a write waits for another writer (an upload, a rollback) to finish before it gives up and
+    says the data is busy (HEATMAP_LOCK_WAIT_S, default 30 s)."""
+    try:
+        return max(0.1, float(os.environ.get("HEATMAP_LOCK_WAIT_S", "30")))
+    except ValueError:
+        return 30.0

@@ -7,6 +7,7 @@ History keeps, per version, what each record was before and after, so any earlie
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
+import sqlalchemy.exc
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 from heatmap import config
@@ -287,8 +289,8 @@ def _to_json_value(spec: FieldSpec, value: Any) -> Any:
 
 
 def _from_json_value(spec: FieldSpec, value: Any) -> Any:
-    if value is None:
-        return None
+    if value is None or value == PREVIOUS_GEOMETRY:  # resolved by Store.version_changes
+        return value
     if spec.type is FieldType.GEOMETRY:
         return shapely.from_wkb(value)
     if spec.type is FieldType.DATE:
@@ -298,12 +300,25 @@ def _from_json_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def _dump(entity: Entity, values: Mapping[str, Any], geometry_hex: str | None = None) -> str:
-    """A record (or some of its fields) as history JSON; `geometry_hex` is its geometry already encoded."""
+# In a change's or removal's `before`, the geometry it had: history keeps each geometry once, in the `after`
+# of the version that wrote it (a parcel of 100k vertices is not stored again each time it is replaced).
+PREVIOUS_GEOMETRY = "@previous"
+
+
+def _dump(entity: Entity, values: Mapping[str, Any], geometry_hex: str | None = None, *, before: bool = False) -> str:
+    """A record (or some of its fields) as history JSON; `geometry_hex` is its geometry already encoded.
+    A `before` names its geometry by reference (PREVIOUS_GEOMETRY) instead of repeating it."""
     specs = entity.field_map
-    out = {k: (geometry_hex if k == "geometry" and geometry_hex is not None else _to_json_value(specs[k], v))
-           for k, v in values.items()}
-    return json.dumps(out, ensure_ascii=False)
+
+    def encode(k, v):
+        if k == "geometry":
+            if before and v is not None:
+                return PREVIOUS_GEOMETRY
+            if geometry_hex is not None:
+                return geometry_hex
+        return _to_json_value(specs[k], v)
+
+    return json.dumps({k: encode(k, v) for k, v in values.items()}, ensure_ascii=False)
 
 
 def _load(entity: Entity, text: str | None, only: frozenset[str] | None = None) -> dict[str, Any] | None:
@@ -330,6 +345,9 @@ class RecordChange:
 class Diff:
     entity: str
     changes: list[RecordChange] = field(default_factory=list)
+    # What the diff was computed from: each code it looked at (the incoming ones and, replacing, the stored
+    # ones it would remove) -> the version that last wrote the stored record, None where none is stored.
+    base: dict[str, int | None] = field(default_factory=dict)
 
     def of(self, op: str) -> list[RecordChange]:
         return [c for c in self.changes if c.op == op]
@@ -348,6 +366,24 @@ class Diff:
 
 def _hash_file(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class Conflict(ValidationError):
+    """The stored records a change was computed from changed before it could be written (another
+    person's commit or rollback came first). Nothing was written: compare again and retry."""
+
+
+class StoreBusy(ValidationError):
+    """Another writer held the store for longer than the wait (config.lock_wait_seconds). Nothing was written."""
+
+
+def conflict(codes: Sequence[str]) -> Conflict:
+    """The refusal of a change whose records (these codes) moved on since it was computed."""
+    codes = sorted(codes)
+    if not codes:
+        return Conflict([Problem("", "store", "written_meanwhile")])
+    shown = "、".join(codes[:10]) + ("…" if len(codes) > 10 else "")
+    return Conflict([Problem("", "store", "changed_since_preview", {"n": len(codes), "codes": shown})])
 
 
 class Store:
@@ -370,15 +406,16 @@ class Store:
     # --- schema ----------------------------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """Create what is missing (idempotent). On PostgreSQL the PostGIS extension is enabled first."""
-        with self.engine.begin() as conn:
-            if self.backend == "postgresql":
-                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
-            metadata.create_all(conn)
+        """Create a new database, or upgrade an existing one in place to the newest schema through its
+        migrations (heatmap.migrations; idempotent). On PostgreSQL PostGIS is enabled first."""
+        from heatmap import migrations
+
+        migrations.upgrade(self.engine, metadata)
 
     def drop_schema(self) -> None:
         with self.engine.begin() as conn:
             metadata.drop_all(conn)
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         self._district_cache = None
 
     def clear_records(self) -> None:
@@ -509,17 +546,25 @@ class Store:
                 out.update(conn.execute(sa.select(table.c.code, table.c.district).where(table.c.code.in_(chunk))).all())
         return out
 
-    def stored_records(self, entity_name: str, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The stored records with these codes, by code (codes not stored are left out)."""
+    def stored_records(self, entity_name: str, codes: Sequence[str],
+                       base: dict[str, int | None] | None = None) -> dict[str, dict[str, Any]]:
+        """The stored records with these codes, by code (codes not stored are left out). With `base`, it
+        is filled with each code's last writing version (None: not stored), the form `Diff.base` has."""
+        if base is not None:
+            base.update(dict.fromkeys(codes))
         with self.engine.connect() as conn:
-            return self._stored(conn, ENTITIES[entity_name], list(codes))
+            return self._stored(conn, ENTITIES[entity_name], list(codes), base)
 
-    def _stored(self, conn: sa.Connection, entity: Entity, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def _stored(self, conn: sa.Connection, entity: Entity, codes: Sequence[str],
+                base: dict[str, int | None] | None = None) -> dict[str, dict[str, Any]]:
+        """The stored records with these codes; with `base`, also notes the version that last wrote each."""
         out: dict[str, dict[str, Any]] = {}
         table = entity.table
         for chunk in _chunks(codes):
             for row in conn.execute(sa.select(table).where(table.c.code.in_(chunk))).mappings():
                 out[row["code"]] = _row_to_record(entity, row)
+                if base is not None:
+                    base[row["code"]] = row["version_id"]
         return out
 
     def diff(
@@ -542,8 +587,8 @@ class Store:
         codes = [r["code"] for r in incoming]
 
         def run(c: sa.Connection) -> Diff:
-            stored = self._stored(c, entity, codes)
-            result = Diff(entity_name)
+            result = Diff(entity_name, base=dict.fromkeys(codes))
+            stored = self._stored(c, entity, codes, result.base)
             for rec in incoming:
                 old = stored.get(rec["code"])
                 if old is None:
@@ -561,6 +606,7 @@ class Store:
                 for row in rows:
                     if row["code"] not in present:
                         result.changes.append(RecordChange("remove", row["code"], _row_to_record(entity, row)))
+                        result.base[row["code"]] = row["version_id"]
             return result
 
         if conn is not None:
@@ -602,27 +648,38 @@ class Store:
         at: dt.datetime | None = None,
         reverts_version_id: int | None = None,
         today: dt.date | None = None,
+        expected_base: Mapping[str, int | None] | None = None,
     ) -> tuple[int | None, Diff]:
         """Validate, then write records (added or changed) and removals as one new version.
 
         Raises ValidationError, writing nothing, if any record has an error. Returns the new version's
         id (None when nothing differs from what is stored) and the diff that was applied.
+
+        Writers of one entity take turns (`_writing`): the diff is computed and written while no one else
+        can write, so it is always the difference from what is stored at that moment. With `expected_base`
+        (a preview's `Diff.base`), the write is refused with `Conflict` if any record it touches was
+        written since that preview, or a record to remove appeared: nothing the person did not see is
+        overwritten. Raises `StoreBusy` if another writer held the store longer than the wait.
         """
         entity = ENTITIES[entity_name]
         problems = [p for p in self.validate(entity_name, records, today=today) if p.severity == "error"]
         if problems:
             raise ValidationError(problems)
         at = at or _utcnow()
-        with self.engine.begin() as conn:
+        with self._writing(entity) as conn:
             diff = self.diff(entity_name, records, remove_missing_in_district=remove_missing_in_district,
                              remove_missing_kind=remove_missing_kind, conn=conn)
             listed = {c.code for c in diff.changes}
             extra = [c for c in remove_codes if c not in listed]
-            for code, old in self._stored(conn, entity, extra).items():
+            for code, old in self._stored(conn, entity, extra, diff.base).items():
                 diff.changes.append(RecordChange("remove", code, old))
             missing = sorted(set(extra) - {c.code for c in diff.changes})
             if missing:
                 raise ValidationError(Problem(code, "code", "remove_unknown", {"code": code}) for code in missing)
+            if expected_base is not None and diff.base != dict(expected_base):
+                moved = [code for code in diff.base.keys() | expected_base.keys()
+                         if diff.base.get(code, -1) != expected_base.get(code, -1)]
+                raise conflict(moved)
             if diff.is_empty:
                 return None, diff
             version_id = self._write(
@@ -631,6 +688,38 @@ class Store:
                 note=note, district=district, reverts_version_id=reverts_version_id,
             )
         return version_id, diff
+
+    @contextlib.contextmanager
+    def _writing(self, entity: Entity):
+        """A write transaction for one entity's records, taken in turn with every other writer of them.
+
+        SQLite: BEGIN IMMEDIATE takes the database's write lock before anything is read (readers go on,
+        WAL). PostgreSQL: the entity's table is locked in SHARE ROW EXCLUSIVE mode, which excludes other
+        writers of it but not readers. Either way a second writer waits (up to config.lock_wait_seconds)
+        and then reads what the first one wrote. A lock not had in time raises StoreBusy; a code written by
+        someone else between a check and the write (a unique key) raises Conflict; nothing is written.
+        """
+        wait = config.lock_wait_seconds()
+        try:
+            with self.engine.connect() as conn:
+                if self.backend == "sqlite":
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    conn.execute(sa.text(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'"))
+                    conn.execute(sa.text(f"LOCK TABLE {entity.table.name} IN SHARE ROW EXCLUSIVE MODE"))
+                try:
+                    yield conn
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+        except sa.exc.IntegrityError as error:
+            raise conflict([]) from error
+        except sa.exc.OperationalError as error:
+            if _is_lock_timeout(error):
+                raise StoreBusy([Problem("", "store", "store_busy", {"seconds": int(wait)})]) from error
+            raise
 
     def _write(self, conn, entity: Entity, diff: Diff, *, user, source, at, file_name, file_hash, note, district, reverts_version_id) -> int:
         counts = diff.counts
@@ -664,11 +753,12 @@ class Store:
             elif c.op == "change":
                 history.append({
                     "op": "change", "code": c.code,
-                    "before": _dump(entity, {f: c.before.get(f) for f in c.fields}),
+                    "before": _dump(entity, {f: c.before.get(f) for f in c.fields}, before=True),
                     "after": _dump(entity, {f: c.after.get(f) for f in c.fields}),
                 })
             elif c.op == "remove":
-                history.append({"op": "remove", "code": c.code, "before": _dump(entity, c.before), "after": None})
+                history.append({"op": "remove", "code": c.code, "before": _dump(entity, c.before, before=True),
+                                "after": None})
         _insert_many(conn, changes_table, [h | {"version_id": version_id, "entity": entity.name} for h in history])
         return version_id
 
@@ -699,12 +789,33 @@ class Store:
             rows = conn.execute(
                 sa.select(changes_table).where(changes_table.c.version_id == version_id).order_by(changes_table.c.id)
             ).mappings().all()
-        out = []
-        for r in rows:
-            before, after = _load(entity, r["before"]), _load(entity, r["after"])
-            fields = tuple((after or before or {}).keys()) if r["op"] == "change" else ()
-            out.append(RecordChange(r["op"], r["code"], before, after, fields))
+            out = []
+            for r in rows:
+                before, after = _load(entity, r["before"]), _load(entity, r["after"])
+                fields = tuple((after or before or {}).keys()) if r["op"] == "change" else ()
+                out.append(RecordChange(r["op"], r["code"], before, after, fields))
+            by_reference = [c for c in out if c.before is not None and c.before.get("geometry") == PREVIOUS_GEOMETRY]
+            if by_reference:
+                earlier = self._geometries_before(conn, entity, [c.code for c in by_reference], version_id)
+                for change in by_reference:
+                    change.before["geometry"] = earlier.get(change.code)
         return out
+
+    def _geometries_before(self, conn: sa.Connection, entity: Entity, codes: Sequence[str], version_id: int) -> dict:
+        """The geometry each record had just before a version: the last one an earlier version wrote."""
+        c = changes_table
+        found: dict[str, Any] = {}
+        for chunk in _chunks(list(dict.fromkeys(codes))):
+            query = (sa.select(c.c.code, c.c.after)
+                     .where(c.c.entity == entity.name, c.c.code.in_(chunk), c.c.version_id < version_id,
+                            c.c.op.in_(("add", "change")))
+                     .order_by(c.c.version_id, c.c.id))
+            for code, after in conn.execute(query):  # oldest first: the last one written wins
+                if after and '"geometry"' in after:
+                    geometry = _load(entity, after, frozenset({"geometry"})).get("geometry")
+                    if geometry is not None and geometry != PREVIOUS_GEOMETRY:
+                        found[code] = geometry
+        return found
 
     def state_at(self, entity_name: str, *, version_id: int | None = None, at: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
         """The records as they were just after a version (or at a moment), replayed from history."""
@@ -771,7 +882,8 @@ class Store:
                     .where(c.c.version_id > version_id, c.c.entity == entity.name, c.c.code.in_(chunk))
                 )
             ]
-            stored = self._stored(conn, entity, codes)
+            base: dict[str, int | None] = dict.fromkeys(codes)
+            stored = self._stored(conn, entity, codes, base)
         if later:
             raise ValidationError(
                 Problem(code, "code", "changed_later", {"code": code, "version": later_id}) for code, later_id in later[:50]
@@ -787,6 +899,7 @@ class Store:
         new_id, _ = self.save(
             entity.name, restored, user=user, source="rollback", remove_codes=removals,
             note=note, district=version["district"], at=at, reverts_version_id=version_id,
+            expected_base=base,  # a commit between this read and the write refuses the rollback
         )
         return new_id
 
@@ -989,10 +1102,16 @@ def _row_to_record(entity: Entity, row: Mapping[str, Any]) -> dict[str, Any]:
     return rec
 
 
+def _is_lock_timeout(error: sa.exc.OperationalError) -> bool:
+    """SQLite's "database is locked" or PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    orig = getattr(error, "orig", None)
+    return "database is locked" in str(orig) or getattr(orig, "sqlstate", None) == "55P03"
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(config.lock_wait_seconds() * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()

@@ -67,8 +67,10 @@ def district_name(district: dict | Any, lang: str) -> str:
 def problem_text(problem, lang: str) -> str:
     """A problem as one sentence: the record, the field's name, and what is wrong."""
     field_key = f"field.{problem.field}"
-    field = t(field_key, lang) if field_key in CATALOG else problem.field
     message = t(f"problem.{problem.key}", lang, **dict(problem.params))
+    if not problem.record:  # a problem of the whole change (the store was busy, the data moved on)
+        return message
+    field = t(field_key, lang) if field_key in CATALOG else problem.field
     return f"{problem.record} · {field}: {message}"
 
 

@@ -47,6 +47,19 @@ CATALOG = {
         "{code} 在之后的版本 {version} 中又被修改，请先回滚该版本",
         "{code} was changed again in the later version {version}; roll that one back first",
     ),
+    "problem.changed_since_preview": (
+        "自您预览以来，{n} 条相关记录已被他人修改（{codes}）：未写入任何内容，请重新预览后再提交",
+        "{n} of the records concerned were changed by someone else since your preview ({codes}): nothing was "
+        "written; preview again, then commit",
+    ),
+    "problem.written_meanwhile": (
+        "这些编号刚刚已由他人写入：未写入任何内容，请重新预览后再提交",
+        "someone else has just written records with these codes: nothing was written; preview again, then commit",
+    ),
+    "problem.store_busy": (
+        "另一位用户正在写入数据，等待 {seconds} 秒后仍未完成：未写入任何内容，请稍后再试",
+        "another person is writing to the data and was not done after {seconds} s: nothing was written; try again shortly",
+    ),
     "account.password_too_short": ("密码至少 8 位", "the password needs at least 8 characters"),
     "account.bad_username": ("用户名不能为空或包含空格", "the username must not be empty or contain spaces"),
     "account.public_is_not_an_account": ("公众无需账号", "the public role needs no account"),

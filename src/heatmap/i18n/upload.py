@@ -126,6 +126,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{records} 条记录：新增 {added}，修改 {changed}，未变 {same}，删除 {removed}",
         "{records} records: {added} added, {changed} changed, {same} unchanged, {removed} removed",
     ),
+    "upload.preview_refreshed": (
+        "下面的预览已按当前数据重新比较：请核对后再提交。",
+        "The preview below was compared again with the data as it is now: check it, then commit.",
+    ),
+    "cli.changed_meanwhile": (
+        "检查期间他人修改了相关数据：按当前数据重新比较后再提交。",
+        "Someone else changed these records while the file was checked: comparing again with the data as it is now.",
+    ),
     "cli.dry_run": ("试运行（--dry-run）：未写入任何数据。", "Dry run (--dry-run): nothing was written."),
     # whole-file and cross-row checks of the pipeline
     "ingest.no_known_columns": (

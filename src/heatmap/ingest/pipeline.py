@@ -22,7 +22,7 @@ from heatmap.ingest.problems import FileRejected, UploadProblem
 from heatmap.model import (
     CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, price_field, validate_carriers,
 )
-from heatmap.store import Diff, Store
+from heatmap.store import Conflict, Diff, Store, conflict
 
 STALE_WARNING_DAYS = 365  # a record not verified for a year is flagged (a warning: it does not block)
 COORDINATE_TARGETS = ("lon", "lat", "x", "y", "wkt")
@@ -53,6 +53,9 @@ class Upload:
     origins: list[Origin] = field(default_factory=list)
     problems: list[UploadProblem] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)  # headers as written, not yet mapped
+    # The stored records the file's were completed from (merged_records): code -> the version that last wrote
+    # it (None: new). A commit is refused if any of them moved on since: see `commit`.
+    base: dict[str, int | None] = field(default_factory=dict)
     column_targets: dict[str, str] = field(default_factory=dict)  # header -> field, for the report
     crs: crs_mod.CrsDecision | None = None
 
@@ -452,7 +455,8 @@ def merged_records(upload: Upload, store: Store) -> list[dict[str, Any]]:
     stored value as it is (a file of vacant areas alone must not wipe addresses and contacts). Checks
     then see each record as it would be stored."""
     codes = [r["code"] for r in upload.records if isinstance(r.get("code"), str)]
-    stored = store.stored_records("carrier", codes)
+    upload.base = {}
+    stored = store.stored_records("carrier", codes, upload.base)
     out = []
     for rec, origin in zip(upload.records, upload.origins):
         old = stored.get(rec.get("code"))
@@ -485,15 +489,52 @@ def _replace_args(upload: Upload, replace: bool) -> dict[str, Any]:
 
 
 def commit(upload: Upload, store: Store, *, user: str, note: str | None = None, replace: bool = False,
-           source: str = "upload") -> tuple[int | None, Diff]:
-    """Write the file as one new version (all or nothing). Refuses a file that has errors."""
+           source: str = "upload", previewed: Diff | None = None) -> tuple[int | None, Diff]:
+    """Write the file as one new version (all or nothing). Refuses a file that has errors.
+
+    Two people may upload at once. The write is checked against what this upload read: the stored records
+    it was completed from (`Upload.base`) and the preview the person saw (`previewed`; computed now when not
+    given). If any of them changed since — another commit or a rollback came first — nothing is written and
+    `Conflict` is raised ("the data changed since your preview: preview again"). The page then shows the
+    fresh preview; `commit_current` (the command line) reads the file again and retries.
+    """
     if not upload.can_commit:
         raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": len(upload.errors)})])
+    shown = previewed if previewed is not None else preview(upload, store, replace=replace)
+    moved = [code for code, version in upload.base.items() if shown.base.get(code, -1) != version]
+    if moved:
+        raise conflict(moved)
     args = _replace_args(upload, replace)
     return store.save(
         "carrier", upload.records, user=user, source=source, file_name=upload.file, file_bytes=upload.data,
-        note=note or None, district=upload.district or args.get("remove_missing_in_district"), **args,
+        note=note or None, district=upload.district or args.get("remove_missing_in_district"),
+        expected_base=shown.base, **args,
     )
+
+
+def commit_current(read: Callable[[], Upload], store: Store, *, user: str, note: str | None = None,
+                   replace: bool = False, source: str = "cli", attempts: int = 3,
+                   on_retry: Callable[[int], None] | None = None) -> tuple[Upload, int | None, Diff]:
+    """Read, compare and commit, as many as `attempts` times while another writer keeps coming first:
+    for callers that show no preview to a person (the command line), so what is committed is always the
+    file's difference from the data as it is when written. Raises the last `Conflict` when every attempt
+    lost the race, and ValidationError when the file (as read the last time) has errors."""
+    for attempt in range(1, attempts + 1):
+        upload = read()
+        if not upload.can_commit:
+            raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": len(upload.errors)})])
+        shown = preview(upload, store, replace=replace)
+        try:
+            version, applied = commit(upload, store, user=user, note=note, replace=replace, source=source,
+                                      previewed=shown)
+        except Conflict:
+            if attempt == attempts:
+                raise
+            if on_retry:
+                on_retry(attempt)
+            continue
+        return upload, version, applied
+    raise AssertionError("unreachable")
 
 
 def kinds() -> Iterable[str]:
