@@ -48,15 +48,20 @@ PERCENT = "%.1f%%"
 # --- by kind ---
 st.subheader(ui.t("home.by_kind"))
 by_kind = summary.kind_figures(carriers)
-by_kind = by_kind.assign(kind=[ui.label("kind", k) for k in by_kind.index], vacancy_rate=by_kind["vacancy_rate"] * 100)
+by_kind = by_kind.assign(
+    kind=[ui.label("kind", k) for k in by_kind.index], vacancy_rate=by_kind["vacancy_rate"] * 100,
+    mean_price=[summary.mean_price_text(row, k, lang) for k, row in by_kind.iterrows()],
+)
 st.dataframe(
-    by_kind[["kind", "carriers", "area_m2", "leasable_m2", "vacant_m2", "vacancy_rate", "land_mu", "vacant_land_mu"]],
+    by_kind[["kind", "carriers", "area_m2", "leasable_m2", "vacant_m2", "vacancy_rate", "land_mu", "vacant_land_mu",
+             "mean_price", "n_price_negotiable"]],
     hide_index=True,
     column_config={
         "kind": ui.t("col.kind"), "carriers": number("col.carriers"), "area_m2": number("col.area_m2"),
         "leasable_m2": number("col.leasable_m2"), "vacant_m2": number("col.vacant_m2"),
         "vacancy_rate": number("col.vacancy_rate", PERCENT), "land_mu": number("col.land_mu", "%.1f"),
         "vacant_land_mu": number("col.vacant_land_mu", "%.1f"),
+        "mean_price": ui.t("col.mean_price"), "n_price_negotiable": number("col.n_price_negotiable"),
     },
 )
 

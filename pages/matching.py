@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from heatmap import display, i18n, matching, mapview, summary, ui
 from heatmap.access import Action
-from heatmap.model import CARRIER_FIELD, GRADES, INDUSTRIES, Category, CarrierKind
+from heatmap.model import CARRIER_FIELD, GRADES, INDUSTRIES, Category, CarrierKind, price_field
 
 lang = ui.lang()
 ui.page_header("matching.title")
@@ -106,14 +106,16 @@ with tabs[0]:
             "name": display.names_of(frame, lang),
             "district": frame["district"].map(names), "score": frame["score"],
             "offered": frame["fact_offered"].map(lambda v: f"{v:,.1f} {unit}" if is_land else f"{v:,.0f} {unit}"),
-            "price": frame["fact_price"], "misses": [misses(r) for _, r in frame.iterrows()],
+            "price": [display.carrier_value_text(r, CARRIER_FIELD[price_field(r["kind"])], lang, names)
+                      for _, r in frame.iterrows()],
+            "misses": [misses(r) for _, r in frame.iterrows()],
         })
 
     columns = {"rank": ui.t("matching.col.rank"), "code": ui.t("field.code"), "name": ui.t("field.name"),
                "district": ui.t("field.district"),
                "score": st.column_config.ProgressColumn(ui.t("matching.col.score"), min_value=0, max_value=100, format="%.1f"),
                "offered": ui.t("matching.col.offered"),
-               "price": st.column_config.NumberColumn(ui.t("matching.col.price"), format="%.1f"),
+               "price": ui.t("matching.col.price"),
                "misses": ui.t("matching.col.misses")}
 
     def explain_block(row):
@@ -158,7 +160,7 @@ with tabs[0]:
                       "land_price_wan_mu" if is_land else "rent_cny_m2_month", "clear_height_m", "floor_load_kn_m2", "crane_t",
                       "power_kva", "industries", "verified_on"]
             table = pd.DataFrame(
-                {code: [display.value_text(CARRIER_FIELD[f], compared.loc[code, f], lang, names) for f in fields]
+                {code: [display.carrier_value_text(compared.loc[code], CARRIER_FIELD[f], lang, names) for f in fields]
                  + [f"{compared.loc[code, 'score']:.1f}"] for code in picked},
                 index=[ui.t(f"field.{f}") for f in fields] + [ui.t("matching.col.score")],
             )

@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from heatmap import display, export, i18n, mapview, summary, ui, vacancy
 from heatmap.access import Action
+from heatmap.filters import carrier_price, price_negotiable
 
 lang = ui.lang()
 ui.page_header("vacancy.title")
@@ -85,12 +86,13 @@ st_folium(built.map, key="vacancy_map", height=520, use_container_width=True, re
 # --- the list: sortable, a row opens the record ---
 st.subheader(ui.t("vacancy.list"))
 st.caption(ui.t("vacancy.list_caption", n=len(vacant)))
-price = vacant["land_price_wan_mu"].where(vacant["kind"] == "land", vacant["rent_cny_m2_month"])
+price = carrier_price(vacant)
 listing = pd.DataFrame({
     "code": vacant["code"], "name": display.names_of(vacant, lang),
     "district": vacant["district"].map(names), "kind": vacant["kind"].map(kind_label),
     "status": vacant["status"].map(lambda s: ui.label("status", s)), "vacant_m2": vacant["vacant_m2"],
     "vacant_mu": vacant["vacant_mu"], "vacancy_pct": vacant["vacancy_pct"], "price": price,
+    "negotiable": price_negotiable(vacant),
     "verified_on": vacant["verified_on"], "age": vacant["verified_age_days"], "stale": vacant["stale"],
 }).reset_index(drop=True)
 selection = st.dataframe(
@@ -101,6 +103,7 @@ selection = st.dataframe(
         "vacant_mu": st.column_config.NumberColumn(ui.t("vacancy.col.vacant_mu", kind=""), format="%.1f"),
         "vacancy_pct": st.column_config.NumberColumn(ui.t("field.vacancy_pct"), format="%.1f"),
         "price": st.column_config.NumberColumn(ui.t("matching.col.price"), format="%.1f"),
+        "negotiable": st.column_config.CheckboxColumn(ui.t("field.price_negotiable")),
         "verified_on": st.column_config.DateColumn(ui.t("field.verified_on")),
         "age": st.column_config.NumberColumn(ui.t("vacancy.col.age"), format="%d"),
         "stale": st.column_config.CheckboxColumn(ui.t("vacancy.col.stale")),

@@ -72,8 +72,13 @@ def test_plausible_figures(full):
     land = [c for c in full.carriers if c["kind"] == "land"]
     mu = np.array([c["area_m2"] / M2_PER_MU for c in land])
     assert 5 < mu.min() and mu.max() < 200 and 20 < np.median(mu) < 45
-    plant_rents = [c["rent_cny_m2_month"] for c in full.carriers if c["kind"] == "plant"]
+    plant_rents = [c["rent_cny_m2_month"] for c in full.carriers if c["kind"] == "plant" and not c.get("price_negotiable")]
     assert 18 <= min(plant_rents) and max(plant_rents) <= 45
+    negotiable = [c for c in full.carriers if c.get("price_negotiable")]
+    assert 20 < len(negotiable) < 0.05 * len(full.carriers), "a few sites quote 面议 instead of a price"
+    assert {c["kind"] for c in negotiable} == {"land", "plant", "office", "other"}
+    assert all(c.get("land_price_wan_mu" if c["kind"] == "land" else "rent_cny_m2_month") is None for c in negotiable)
+    assert all(c["status"] != "occupied" for c in negotiable)
     statuses = collections.Counter(c["status"] for c in full.carriers)
     assert statuses["occupied"] > 100, "some carriers are full"
     stale = [c for c in full.carriers if (sample.AS_OF - c["verified_on"]).days > 90]

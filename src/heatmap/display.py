@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from heatmap import i18n
-from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, FieldSpec, FieldType, is_missing
+from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, FieldSpec, FieldType, is_missing, price_field
 
 _VOCABULARY = {"kind": "kind", "status": "status", "office_grade": "office_grade", "stage": "stage",
                "category": "category", "sector": "industry", "space_kind": "kind"}
@@ -48,15 +48,35 @@ def value_text(spec: FieldSpec, value: Any, lang: str, district_names: Mapping[s
     return str(value)
 
 
+def carrier_value_text(record: Mapping[str, Any], spec: FieldSpec, lang: str, district_names: Mapping[str, str]) -> str:
+    """`value_text` of one of a carrier's fields, with 面议 ("negotiable") for its price when that is negotiable."""
+    value = record.get(spec.name)
+    if spec.name == price_field(record.get("kind")) and is_missing(value) and is_negotiable(record):
+        return i18n.t("common.negotiable", lang)
+    return value_text(spec, value, lang, district_names)
+
+
+def is_negotiable(record: Mapping[str, Any]) -> bool:
+    """Whether a carrier record (dict or row) says its price is negotiable."""
+    flag = record.get("price_negotiable")
+    return not is_missing(flag) and bool(flag)
+
+
 def record_rows(record: Mapping[str, Any], entity: str, lang: str, district_names: Mapping[str, str],
                 skip: Sequence[str] = ("geometry",)) -> list[tuple[str, str]]:
-    """(field name, value) for every field that has a value, in the model's order."""
+    """(field name, value) for every field that has a value, in the model's order. A carrier whose price
+    is negotiable shows 面议 as its rent (land price for land); the flag itself is not a row of its own."""
     specs = CARRIER_FIELDS if entity == "carrier" else PROJECT_FIELDS
+    negotiable = entity == "carrier" and is_negotiable(record)
+    own_price = price_field(record.get("kind")) if entity == "carrier" else None
     rows = []
     for spec in specs:
-        if spec.name in skip:
+        if spec.name in skip or (entity == "carrier" and spec.name == "price_negotiable"):
             continue
         value = record.get(spec.name)
+        if negotiable and spec.name == own_price and is_missing(value):
+            rows.append((i18n.t(f"field.{spec.name}", lang), carrier_value_text(record, spec, lang, district_names)))
+            continue
         if spec.type is FieldType.LIST and not value:
             continue
         if spec.type is not FieldType.LIST and is_missing(value):

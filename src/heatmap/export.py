@@ -18,8 +18,8 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
 
 from heatmap import i18n
-from heatmap.filters import vacancy_percent
-from heatmap.model import CARRIER_FIELDS, FieldType, M2_PER_MU
+from heatmap.filters import price_negotiable, vacancy_percent
+from heatmap.model import CARRIER_FIELDS, FieldType, M2_PER_MU, price_field
 
 # Fields a public viewer's export leaves out (who changed a record is internal).
 INTERNAL_FIELDS = ("updated_by", "updated_at")
@@ -28,10 +28,18 @@ _VOCABULARY = {"kind": "kind", "status": "status", "office_grade": "office_grade
 
 
 def carrier_table(carriers: pd.DataFrame, lang: str, district_names: Mapping[str, str], internal: bool) -> pd.DataFrame:
-    """Carriers as people read them: labels instead of codes, 亩 beside m², lon/lat instead of geometry."""
+    """Carriers as people read them: labels instead of codes, 亩 beside m², lon/lat instead of geometry.
+
+    A negotiable price reads 面议 ("negotiable") in the price column, which the importer reads back as such."""
     out = pd.DataFrame(index=carriers.index)
+    negotiable = price_negotiable(carriers)
+    own_price = carriers["kind"].map(price_field)
     for name in _EXCEL_FIELDS:
-        column = carriers[name]
+        column = carriers[name] if name in carriers else pd.Series(None, index=carriers.index, dtype=object)
+        if name in ("rent_cny_m2_month", "land_price_wan_mu"):
+            says = negotiable & (own_price == name) & column.isna()
+            if says.any():
+                column = column.astype(object).where(~says, i18n.t("common.negotiable", lang))
         if name in _VOCABULARY:
             column = column.map(lambda v, voc=_VOCABULARY[name]: i18n.label(voc, v, lang))
         elif name == "district":
@@ -40,6 +48,8 @@ def carrier_table(carriers: pd.DataFrame, lang: str, district_names: Mapping[str
             column = column.map(lambda values: "、".join(i18n.label("industry", v, lang) for v in (values or ())))
         elif name == "is_public":
             column = column.map(lambda v: i18n.t("common.yes" if v else "common.no", lang))
+        elif name == "price_negotiable":
+            column = column.map(lambda v: i18n.t("common.yes" if v is True or v == 1 else "common.no", lang))
         out[i18n.t(f"field.{name}", lang)] = column
         if name == "area_m2":
             land_mu = (carriers["area_m2"] / M2_PER_MU).where(carriers["kind"] == "land")

@@ -2,7 +2,8 @@
 
 A filter left empty selects everything. Range filters on a kind's own attribute (rent for buildings,
 land price for land) apply only to carriers of the kinds that have it; a carrier of such a kind with no
-value is left out once a range is set (an unknown rent is not in any range).
+value is left out once a range is set (an unknown rent is not in any range, and neither is a negotiable
+one, 面议: its price is not known until it is negotiated).
 """
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def vacancy_percent(carriers: pd.DataFrame) -> pd.Series:
     """Each carrier's vacant share of its leasable area (its area where no leasable area is given)."""
     base = carriers["leasable_m2"].fillna(carriers["area_m2"])
     return (carriers["vacant_m2"].fillna(0.0) / base.where(base > 0)) * 100
+
+
+def carrier_price(carriers: pd.DataFrame) -> pd.Series:
+    """Each carrier's own price: the land price (万元/亩) for land, the rent (元/㎡/月) for buildings."""
+    return carriers["land_price_wan_mu"].where(carriers["kind"] == CarrierKind.LAND.value, carriers["rent_cny_m2_month"])
+
+
+def price_negotiable(carriers: pd.DataFrame) -> pd.Series:
+    """True where a carrier's price is negotiable (面议): it has no number, so no price range or average holds it."""
+    if "price_negotiable" not in carriers:
+        return pd.Series(False, index=carriers.index)
+    return carriers["price_negotiable"].eq(True)
 
 
 def verified_age_days(carriers: pd.DataFrame, today: dt.date) -> pd.Series:

@@ -28,7 +28,7 @@ from folium.plugins import HeatMap
 from jinja2 import Template
 
 from heatmap import assets, display, geo, i18n
-from heatmap.filters import vacancy_percent
+from heatmap.filters import carrier_price, price_negotiable, vacancy_percent
 from heatmap.model import M2_PER_MU, STAGE_GROUP, CarrierKind
 from heatmap.summary import investment_cny_wan
 
@@ -213,17 +213,19 @@ class _CompactLayer(MacroElement):
             function line(label, value) { return esc(label) + ": " + esc(value); }
             function ring(flat) { var out = []; for (var i = 0; i < flat.length; i += 2) out.push([flat[i + 1], flat[i]]); return out; }
             {%- if this.mode == "sites" %}
-            // row: code, name, kind, status, district, area m², vacant m², vacancy %, rent or land price, verified, radius, geometry
+            // row: code, name, kind, status, district, area m², vacant m², vacancy %, rent or land price (a number, null,
+            // or "negotiable" for 面议), verified, radius, geometry
+            function price(v, unit) { return v === "negotiable" ? text.negotiable : num(v, 1) + " " + unit; }
             function tip(r) {
                 var lines = ["<b>" + esc(r[0]) + "</b> ", "<b>" + esc(r[1]) + "</b>",
                              esc(text.kinds[r[2]] + " · " + text.statuses[r[3]] + " · " + text.districts[r[4]])];
                 if (text.kindCodes[r[2]] === "land") {
                     lines.push(line(text.landArea, num(r[5] / text.m2PerMu, 1) + " " + text.mu + " (" + num(r[5]) + " " + text.m2 + ")"));
-                    if (r[8] !== null) lines.push(line(text.landPrice, num(r[8], 1) + " " + text.priceUnit));
+                    if (r[8] !== null) lines.push(line(text.landPrice, price(r[8], text.priceUnit)));
                 } else {
                     lines.push(line(text.floorArea, num(r[5]) + " " + text.m2));
                     lines.push(line(text.vacant, num(r[6]) + " " + text.m2 + (r[7] !== null ? " (" + num(r[7]) + "%)" : "")));
-                    if (r[8] !== null) lines.push(line(text.rent, num(r[8], 1) + " " + text.rentUnit));
+                    if (r[8] !== null) lines.push(line(text.rent, price(r[8], text.rentUnit)));
                 }
                 lines.push(line(text.verified, r[9]));
                 return lines.join("<br>");
@@ -293,15 +295,19 @@ def _number(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 2)
 
 
+NEGOTIABLE = "negotiable"  # a site row's price when it is 面议 (the tooltip shows the word in the user's language)
+
+
 def site_rows(carriers: pd.DataFrame, lang: str, district_index: Mapping[str, int], gcj02: bool = False) -> list[list]:
     """The compact rows `_CompactLayer` draws sites from (data, not markup)."""
     kinds, statuses = [k.value for k in CarrierKind], list(STATUS_COLORS)
     names = display.names_of(carriers, lang)
-    price = carriers["land_price_wan_mu"].where(carriers["kind"] == CarrierKind.LAND.value, carriers["rent_cny_m2_month"])
+    price = carrier_price(carriers).astype(object).where(~price_negotiable(carriers), NEGOTIABLE)
     geometries = display_geometries(carriers.geometry.values, gcj02)
     return [
         [code, name, kinds.index(kind), statuses.index(status), district_index.get(district, 0), _number(area),
-         _number(vacant) or 0, None if pct != pct else round(float(pct)), _number(p), i18n.fmt_date(verified, lang),
+         _number(vacant) or 0, None if pct != pct else round(float(pct)), p if p == NEGOTIABLE else _number(p),
+         i18n.fmt_date(verified, lang),
          float(radius), _geometry_row(geom)]
         for code, name, kind, status, district, area, vacant, pct, p, verified, radius, geom in zip(
             carriers["code"], names, carriers["kind"], carriers["status"], carriers["district"], carriers["area_m2"],
@@ -480,6 +486,7 @@ def _carrier_layers(m, carriers: gpd.GeoDataFrame, content: MapContent, names: M
         "floorArea": i18n.t("tip.floor_area", lang), "vacant": i18n.t("tip.vacant", lang), "rent": i18n.t("tip.rent", lang),
         "verified": i18n.t("field.verified_on", lang), "m2": i18n.t("unit.m2", lang), "mu": i18n.t("unit.mu", lang),
         "priceUnit": i18n.t("unit.wan_cny_mu", lang), "rentUnit": i18n.t("unit.cny_m2_month", lang), "m2PerMu": M2_PER_MU,
+        "negotiable": i18n.t("common.negotiable", lang),
     }
     look = {"kinds": [KIND_COLORS[k.value] for k in CarrierKind], "statuses": list(STATUS_COLORS.values())}
     added = []

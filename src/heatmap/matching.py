@@ -6,7 +6,7 @@ How a candidate is judged — the one place where the rules and weights live (th
   for buildings the structural needs that cannot be changed later: clear height, floor load, crane.
   An attribute the record does not give counts as missed (it cannot be promised to an investor).
 - Soft criteria score, from 0 to 100 in all (WEIGHTS): how well the size fits, the price against the
-  budget, the preferred districts, the industries the site suits, the power supply, how soon the
+  budget (a negotiable price, 面议, scores as an unknown one: it is neither within nor over a budget), the preferred districts, the industries the site suits, the power supply, how soon the
   space can be used, and how fresh the record is. Each criterion's score only rises as the site gets
   better on it, so a better fit never scores lower.
 - Ties keep a stable order: score, then carrier code.
@@ -314,7 +314,9 @@ def explain(row: Mapping[str, Any], needs: Needs) -> list[Reason]:
         price = row["fact_price"]
         unit_key = "unit.wan_cny_mu" if unit_land else "unit.cny_m2_month"
         if price != price:
-            add("budget", False, "why.price_unknown", unit=unit_key)
+            flag = row.get("price_negotiable")
+            negotiable = not is_missing(flag) and bool(flag)
+            add("budget", False, "why.price_negotiable" if negotiable else "why.price_unknown", unit=unit_key)
         elif price <= needs.budget:
             add("budget", True, "why.within_budget", price=price, budget=needs.budget, unit=unit_key)
         else:

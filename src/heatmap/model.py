@@ -171,6 +171,7 @@ CARRIER_FIELDS: tuple[FieldSpec, ...] = (
     _num("power_kva", PLANT_LIKE, maximum=1_000_000),
     FieldSpec("office_grade", FieldType.CHOICE, kinds=OFFICE_ONLY, choices=tuple(OfficeGrade)),
     _num("property_fee_cny_m2_month", OFFICE_ONLY, maximum=1000),
+    FieldSpec("price_negotiable", FieldType.BOOL),  # 面议: the price (rent; land price for land) is negotiable, its number empty
     FieldSpec("industries", FieldType.LIST, choices=INDUSTRIES),
     FieldSpec("is_public", FieldType.BOOL),
     FieldSpec("contact", FieldType.TEXT),
@@ -212,6 +213,11 @@ PROJECT_FIELD = {f.name: f for f in PROJECT_FIELDS}
 
 # What a carrier record holds besides its fields: written by the store, never by an importer.
 RECORD_META = ("lon", "lat", "updated_by", "updated_at", "version_id")
+
+
+def price_field(kind: str | None) -> str:
+    """The field holding a carrier kind's price: the land price for land, the rent for buildings."""
+    return "land_price_wan_mu" if kind == CarrierKind.LAND else "rent_cny_m2_month"
 
 
 def mu_to_m2(mu: float) -> float:
@@ -421,6 +427,9 @@ def _carrier_rules(rec: Mapping[str, Any], label: str) -> list[Problem]:
             problems.append(Problem(label, "vacant_m2", "vacant_over_area", {"vacant": vacant, "area": area}))
         elif not is_missing(leasable) and vacant > leasable:
             problems.append(Problem(label, "vacant_m2", "vacant_over_leasable", {"vacant": vacant, "leasable": leasable}))
+    if rec.get("price_negotiable") is True and not is_missing(rec.get(price_field(kind))):
+        name = price_field(kind)
+        problems.append(Problem(label, name, "negotiable_with_price", {"value": rec[name]}))
     geom = rec["geometry"]
     if kind == CarrierKind.LAND and geom.geom_type not in ("Polygon", "MultiPolygon"):
         problems.append(Problem(label, "geometry", "land_needs_polygon", {"geom_type": geom.geom_type}))
@@ -574,10 +583,13 @@ _PLAIN_VALUES: dict[FieldType, Callable[[FieldSpec, list, frozenset[str], dt.dat
 
 
 def carrier_defaults(rec: Mapping[str, Any]) -> dict[str, Any]:
-    """The record with the documented defaults for fields left empty (public unless said otherwise)."""
+    """The record with the documented defaults for fields left empty (public unless said otherwise, the
+    price not negotiable unless said so)."""
     out = dict(rec)
     if is_missing(out.get("is_public")):
         out["is_public"] = True
+    if is_missing(out.get("price_negotiable")):
+        out["price_negotiable"] = False
     if is_missing(out.get("industries")):
         out["industries"] = []
     return out

@@ -503,6 +503,18 @@ class _Generator:
         return rec
 
 
+NEGOTIABLE_EVERY = 25  # every 25th carrier of a kind that is on offer quotes 面议 instead of a price
+
+
+def _negotiable_price(rec: dict) -> None:
+    """Mark some carriers' price negotiable (面议), chosen by their number: no random draw, so every other
+    value of the sample stays as it was."""
+    if rec["status"] == CarrierStatus.OCCUPIED.value or int(rec["code"].rsplit("-", 1)[1]) % NEGOTIABLE_EVERY:
+        return
+    rec["land_price_wan_mu" if rec["kind"] == CarrierKind.LAND.value else "rent_cny_m2_month"] = None
+    rec["price_negotiable"] = True
+
+
 def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED, as_of: dt.date = AS_OF,
              periods: int = PERIODS, history: bool = True) -> Sample:
     """The sample; without `history` only the final state is built (fast, for benchmarks)."""
@@ -513,6 +525,8 @@ def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED,
     finals = [g.carrier(kind) for kind, count in zip(kinds, counts) for _ in range(count)]
     order = g.rng.permutation(len(finals))
     finals = [finals[i] for i in order]
+    for c in finals:
+        _negotiable_price(c)
     by_district: dict[tuple[str, str], list[dict]] = {}
     for c in finals:
         by_district.setdefault((c["district"], c["kind"]), []).append(c)

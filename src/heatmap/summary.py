@@ -6,8 +6,12 @@ total area stands in.
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import pandas as pd
 
+from heatmap import i18n
+from heatmap.filters import price_negotiable
 from heatmap.model import FX_TO_CNY, M2_PER_MU, STAGE_GROUP, CarrierKind, Stage, StageGroup
 
 KINDS = [k.value for k in CarrierKind]
@@ -29,7 +33,13 @@ def _with_bases(carriers: pd.DataFrame) -> pd.DataFrame:
     is_land = carriers["kind"] == CarrierKind.LAND.value
     base = carriers["leasable_m2"].fillna(carriers["area_m2"])
     vacant = carriers["vacant_m2"].fillna(0.0)
+    negotiable = price_negotiable(carriers)
+    known = ~negotiable  # a negotiable price (面议) has no number: it counts in no average
+    nothing = pd.Series(float("nan"), index=carriers.index)
     return carriers.assign(
+        _rent=carriers.get("rent_cny_m2_month", nothing).where(~is_land & known).astype(float),
+        _land_price=carriers.get("land_price_wan_mu", nothing).where(is_land & known).astype(float),
+        _negotiable=negotiable.astype(int),
         _base_m2=base,
         _vacant_m2=vacant,
         _building_base_m2=base.where(~is_land, 0.0),
@@ -44,6 +54,9 @@ def carrier_figures(carriers: pd.DataFrame, by: str | None = None) -> pd.DataFra
 
     Land and floor space are different goods, so besides the overall figures there are building
     figures (m², vacancy rate of plant, office and other space) and land figures (亩 available).
+    Average prices (the mean rent of buildings, the mean land price of land) are over the carriers that
+    state a price: an unknown or negotiable one (面议, counted in n_price_negotiable) is left out, never
+    read as 0.
     """
     df = _with_bases(carriers)
     key = _group_key(by)
@@ -57,6 +70,9 @@ def carrier_figures(carriers: pd.DataFrame, by: str | None = None) -> pd.DataFra
         "building_vacant_m2": grouped["_building_vacant_m2"].sum(),
         "land_mu": grouped["_land_m2"].sum() / M2_PER_MU,
         "vacant_land_mu": grouped["_land_vacant_m2"].sum() / M2_PER_MU,
+        "mean_rent_cny_m2_month": grouped["_rent"].mean(),
+        "mean_land_price_wan_mu": grouped["_land_price"].mean(),
+        "n_price_negotiable": grouped["_negotiable"].sum(),
     })
     counts = _crosstab(df, by, "kind")
     for kind in KINDS:
@@ -64,6 +80,15 @@ def carrier_figures(carriers: pd.DataFrame, by: str | None = None) -> pd.DataFra
     out["vacancy_rate"] = vacancy_rate(out["vacant_m2"], out["leasable_m2"])
     out["building_vacancy_rate"] = vacancy_rate(out["building_vacant_m2"], out["building_leasable_m2"])
     return out
+
+
+def mean_price_text(figures: Mapping[str, Any], kind: str, lang: str) -> str:
+    """A kind's average price as text with its unit (万元/亩 for land, 元/㎡/月 else), "–" when no carrier states one."""
+    land = kind == CarrierKind.LAND.value
+    value = figures.get("mean_land_price_wan_mu" if land else "mean_rent_cny_m2_month")
+    if value is None or value != value:
+        return "–"
+    return f"{i18n.fmt_number(value, 1)} {i18n.t('unit.wan_cny_mu' if land else 'unit.cny_m2_month', lang)}"
 
 
 def vacancy_rate(vacant, leasable):

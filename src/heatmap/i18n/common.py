@@ -34,6 +34,7 @@ CATALOG = {
     "common.none": ("无", "none"),
     "common.yes": ("是", "yes"),
     "common.no": ("否", "no"),
+    "common.negotiable": ("面议", "negotiable"),
     "common.save": ("保存", "Save"),
     "common.city_total": ("全市合计", "City total"),
     "unit.m2": ("㎡", "m²"),

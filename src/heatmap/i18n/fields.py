@@ -23,6 +23,7 @@ CATALOG = {
     "field.power_kva": ("供电（kVA）", "Power (kVA)"),
     "field.office_grade": ("楼宇等级", "Office grade"),
     "field.property_fee_cny_m2_month": ("物业费（元/㎡/月）", "Property fee (CNY/m²/month)"),
+    "field.price_negotiable": ("价格面议", "Price negotiable"),
     "field.industries": ("适合产业", "Suitable industries"),
     "field.is_public": ("公开", "Public"),
     "field.contact": ("联系单位", "Contact"),

@@ -44,6 +44,8 @@ CATALOG = {
     "col.building_vacancy_rate": ("楼宇空置率", "Floor space vacancy"),
     "col.land_mu": ("用地（亩）", "Land (mu)"),
     "col.vacant_land_mu": ("可供土地（亩）", "Available land (mu)"),
+    "col.mean_price": ("平均价格（面议不计）", "Average price (negotiable not counted)"),
+    "col.n_price_negotiable": ("价格面议（个）", "Price negotiable (sites)"),
     "col.projects": ("项目数", "Projects"),
     "col.n_negotiating": ("在谈", "Negotiating"),
     "col.n_signed": ("签约", "Signed"),

@@ -22,6 +22,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "“{value}” 未注明按月还是按天，请写作 元/㎡/月 或 元/㎡/天",
         "“{value}” does not say per month or per day; write CNY/m²/month (元/㎡/月) or CNY/m²/day (元/㎡/天)",
     ),
+    "ingest.price_negotiable_read": (
+        "“{column}”列有 {n} 行写作“面议”（或待定、协商等）：记为价格面议，价格留空",
+        "{n} rows say “negotiable” (面议, on request, TBD …) in the column “{column}”: stored as price negotiable, "
+        "the price left empty",
+    ),
+    "ingest.price_word_left_empty": (
+        "“{column}”列有 {n} 行写作“面议”（或待定、协商等）：该栏留空（价格面议只指租金，土地为地价）",
+        "{n} rows say “negotiable” (面议, on request, TBD …) in the column “{column}”: left empty there "
+        "(price negotiable means the rent, or the land price of land)",
+    ),
+    "ingest.negotiable_conflict": (
+        "此行价格面议一栏为“否”，而“{column}”写作“面议”：请统一两栏",
+        "this row says “no” to price negotiable, yet “{column}” says negotiable (面议): make the two agree",
+    ),
     "ingest.approximate_value": (
         "“{value}” 是约数，已按 {number} 读取",
         "“{value}” is approximate; read as {number}",
@@ -98,6 +112,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ingest.template_help_number": (
         "{meaning}：数字，单位 {unit}；也可写 {examples}",
         "{meaning}: a number in {unit}; also accepted: {examples}",
+    ),
+    "ingest.template_help_price": (
+        "{meaning}：数字，单位 {unit}；也可写 {examples}；价格未定请写“面议”（待定、协商亦可），记为价格面议",
+        "{meaning}: a number in {unit}; also accepted: {examples}; with no fixed price write “面议” (or negotiable, "
+        "on request, TBD): stored as price negotiable",
+    ),
+    "ingest.template_help_negotiable": (
+        "{meaning}：是 / 否（留空为否）；在租金或地价栏写“面议”即可，不必另填此列",
+        "{meaning}: yes / no (empty means no); writing “面议” (negotiable) in the rent or land price column does the same",
     ),
     "ingest.template_help_plain": ("{meaning}：数字，如 1.5", "{meaning}: a number, e.g. 1.5"),
     "ingest.template_help_integer": ("{meaning}：整数，如 3", "{meaning}: a whole number, e.g. 3"),

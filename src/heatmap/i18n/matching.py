@@ -94,6 +94,7 @@ CATALOG = {
     "why.crane_unknown": ("行车未登记（需 {need:g} 吨）", "crane not recorded ({need:g} t needed)"),
     "why.within_budget": ("价格 {price:g} {unit}，在预算 {budget:g} 以内", "price {price:g} {unit}, within the budget of {budget:g}"),
     "why.over_budget": ("价格 {price:g} {unit}，超出预算 {over:g}（{pct}%）", "price {price:g} {unit}, {over:g} over budget ({pct} %)"),
+    "why.price_negotiable": ("价格面议（{unit}），是否在预算内需洽谈", "price negotiable ({unit}): whether it fits the budget is to be negotiated"),
     "why.price_unknown": ("价格未登记（{unit}）", "no price recorded ({unit})"),
     "why.preferred_district": ("位于意向区镇", "in a preferred district"),
     "why.other_district": ("不在意向区镇", "not in a preferred district"),

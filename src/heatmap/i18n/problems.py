@@ -31,6 +31,10 @@ CATALOG = {
     "problem.leasable_over_area": (
         "可租售面积 {leasable} 超过总面积 {area}", "the leasable area {leasable} exceeds the area {area}"
     ),
+    "problem.negotiable_with_price": (
+        "标为价格面议，却又填写了价格 {value}：请只保留其一",
+        "marked as price negotiable, yet a price of {value} is given: keep only one of them",
+    ),
     "problem.vacant_over_area": ("空置面积 {vacant} 超过总面积 {area}", "the vacant area {vacant} exceeds the area {area}"),
     "problem.vacant_over_leasable": (
         "空置面积 {vacant} 超过可租售面积 {leasable}", "the vacant area {vacant} exceeds the leasable area {leasable}"

@@ -78,6 +78,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
                      "building grade", "class"),
     "property_fee_cny_m2_month": ("物业费", "物管费", "物业管理费", "物业费标准", "property fee", "property_fee",
                                   "property_fee_cny_m2_month", "management fee", "property management fee", "service charge"),
+    "price_negotiable": ("价格面议", "是否面议", "面议", "议价", "租金面议", "地价面议", "价格可议", "price negotiable",
+                         "price_negotiable", "negotiable", "price on request", "negotiable price"),
     "industries": ("适合产业", "产业方向", "产业定位", "主导产业", "适宜产业", "适合行业", "招商方向", "意向产业", "industries",
                    "industry", "suitable industries", "target industries", "sectors"),
     "is_public": ("是否公开", "公开", "对外公开", "是否对外公开", "公开状态", "public", "is_public", "published", "visible"),

@@ -19,12 +19,16 @@ from heatmap.bulk import fewer_collections
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
-from heatmap.model import CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
+from heatmap.model import (
+    CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, price_field, validate_carriers,
+)
 from heatmap.store import Conflict, Diff, Store, conflict
 
 STALE_WARNING_DAYS = 365  # a record not verified for a year is flagged (a warning: it does not block)
 COORDINATE_TARGETS = ("lon", "lat", "x", "y", "wkt")
 RATE_TARGETS = ("vacancy_rate", "occupancy_rate")
+PRICE_FIELDS = ("rent_cny_m2_month", "land_price_wan_mu", "property_fee_cny_m2_month")  # where 面议 may stand
+NEGOTIABLE = "price_negotiable"
 SHOWN_VALUE_CHARS = 60
 
 
@@ -156,12 +160,15 @@ def read_upload(
     upload.problems += notes
     districts = store.districts()[["code", "name_zh", "name_en", "aliases"]].to_dict("records")
     usable = 0
+    negotiable: dict[tuple[str, str], int] = {}  # (column, what was done) -> rows, said once per file
     for number, table in enumerate(tables):
         report(0.1 + 0.5 * number / max(len(tables), 1), "parse")
         try:
-            usable += _read_table(upload, table, remembered, districts, gcj02)
+            usable += _read_table(upload, table, remembered, districts, gcj02, negotiable)
         except FileRejected as rejected:
             upload.problems.append(rejected.problem)
+    for (column, key), n in negotiable.items():
+        upload.problems.append(UploadProblem(file_name, key, {"n": n, "column": column}, column=column, severity="info"))
     if not usable and not upload.errors:
         upload.problems.append(UploadProblem(file_name, "no_known_columns"))
     report(0.6, "check")
@@ -173,8 +180,11 @@ def read_upload(
     return upload
 
 
-def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, str], districts: list[dict], gcj02: bool) -> int:
-    """Add the records of one sheet or layer; returns 1 if the sheet held known columns, else 0."""
+def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, str], districts: list[dict], gcj02: bool,
+                negotiable: dict[tuple[str, str], int] | None = None) -> int:
+    """Add the records of one sheet or layer; returns 1 if the sheet held known columns, else 0.
+
+    `negotiable` counts, per price column, the rows that said 面议 (…) there, for one note per file."""
     frame = table.frame
     match = headers.match_headers([str(c) for c in frame.columns], remembered)
     targets = {column: target for column, target in match.targets.items() if target.field != "ignore"}
@@ -210,9 +220,18 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     coordinates: dict[str, tuple[np.ndarray | list, str]] = {}
     rates: dict[str, tuple[list, str]] = {}
+    said_negotiable: dict[str, np.ndarray] = {}  # price field -> rows whose cell is a word for "negotiable"
     for column, target in targets.items():
         cells = frame[column]
         blank &= values.empty_mask(cells)
+        if target.field in PRICE_FIELDS or target.field == NEGOTIABLE:
+            words = values.negotiable_mask(cells)
+            if words.any():
+                if target.field in PRICE_FIELDS:
+                    said_negotiable[target.field] = words
+                    cells = cells.where(~words, None)  # the number stays empty
+                else:
+                    cells = cells.where(~words, True)  # 面议 in the 价格面议 column: yes
         if target.field in COORDINATE_TARGETS:
             parsed, cell_problems = (values.parse_wkt_column(cells) if target.field == "wkt"
                                      else values.parse_coordinate_column(cells))
@@ -244,16 +263,67 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
     if table.geometry is not None:
         blank &= np.array([g is None or g.is_empty for g in table.geometry], dtype=bool)
     _apply_rates(records, rates, column_of)
+    for i, rec in enumerate(records):
+        rec.setdefault("kind", upload.kind)
+    _apply_negotiable(upload, table, records, said_negotiable, column_of, ~blank, negotiable if negotiable is not None else {})
 
     for i, rec in enumerate(records):
         if blank[i]:
             continue  # an empty line in the sheet, not a record
-        rec.setdefault("kind", upload.kind)
         if upload.district and is_missing(rec.get("district")) and "district" not in column_of:
             rec["district"] = upload.district  # a district's own file need not repeat its name on each row
         upload.records.append(rec)
         upload.origins.append(Origin(table.sheet, rows[i], column_of))
     return 1
+
+
+def _apply_negotiable(upload: Upload, table: files.RawTable, records: list[dict], said: Mapping[str, np.ndarray],
+                      column_of: dict[str, str], used: np.ndarray, counts: dict[tuple[str, str], int]) -> None:
+    """面议 (…) in a price column: the carrier's price is negotiable, its number left empty; never an error.
+
+    - A file with its own 价格面议 column says it there; 面议 in the price column then agrees with it (a row
+      saying 否 there and 面议 in the price is refused: which of them is meant would be a guess).
+    - Without that column, the price column decides: 面议 marks the carrier negotiable, anything else
+      (a number, or nothing) marks it not negotiable.
+    - A carrier marked negotiable has no price: one stored from an earlier upload is cleared.
+    - 面议 in a price column that is not the carrier's own price (the property fee; a land price for a
+      building) leaves that cell empty and marks nothing.
+    """
+    explicit = NEGOTIABLE in column_of
+    rows = table.row_numbers
+    for field_name, words in said.items():
+        column = column_of.get(field_name)
+        if column is None:  # the column's cells were unreadable for another reason
+            continue
+        own = np.array([price_field(rec.get("kind")) == field_name for rec in records], dtype=bool)
+        left_empty = int((words & used & ~own).sum())
+        if left_empty:
+            key = (column, "price_word_left_empty")
+            counts[key] = counts.get(key, 0) + left_empty
+        marked = int((words & used & own).sum())
+        if marked:
+            key = (column, "price_negotiable_read")
+            counts[key] = counts.get(key, 0) + marked
+    for i, rec in enumerate(records):
+        if not used[i]:
+            continue
+        name = price_field(rec.get("kind"))
+        word = name in said and bool(said[name][i])
+        if explicit:
+            flag = rec.get(NEGOTIABLE)
+            if word and flag is False:
+                upload.problems.append(UploadProblem(
+                    table.file, "negotiable_conflict", {"column": column_of[name]}, sheet=table.sheet, row=rows[i],
+                    column=column_of[NEGOTIABLE], value=_shown(table.frame[column_of[NEGOTIABLE]].iloc[i]), field=NEGOTIABLE))
+                continue
+            if word:
+                rec[NEGOTIABLE] = True
+        elif name in column_of:
+            rec[NEGOTIABLE] = word
+        if rec.get(NEGOTIABLE) is True and name not in column_of:
+            rec[name] = None  # negotiable now: a price stored before no longer holds
+    if not explicit and price_field(upload.kind) in column_of:
+        column_of[NEGOTIABLE] = column_of[price_field(upload.kind)]  # the price column said it, for every row
 
 
 def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool, rows: Sequence[int]) -> list | None:

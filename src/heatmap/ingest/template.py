@@ -136,12 +136,16 @@ def column_help(name: str, lang: str) -> str:
         quantity = FIELD_QUANTITY.get(name, "plain")
         if quantity in _UNIT_HELP:
             unit, examples = _UNIT_HELP[quantity]
+            if name in ("rent_cny_m2_month", "land_price_wan_mu"):
+                return i18n.t("ingest.template_help_price", lang, meaning=meaning, unit=unit, examples=examples)
             return i18n.t("ingest.template_help_number", lang, meaning=meaning, unit=unit, examples=examples)
         return i18n.t("ingest.template_help_plain", lang, meaning=meaning)
     if t is FieldType.INTEGER:
         return i18n.t("ingest.template_help_integer", lang, meaning=meaning)
     if t is FieldType.DATE:
         return i18n.t("ingest.template_help_date", lang, meaning=meaning)
+    if name == "price_negotiable":
+        return i18n.t("ingest.template_help_negotiable", lang, meaning=meaning)
     if t is FieldType.BOOL:
         return i18n.t("ingest.template_help_bool", lang, meaning=meaning)
     if t is FieldType.CHOICE:

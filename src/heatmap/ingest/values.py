@@ -22,6 +22,10 @@ Decisions (documented here because the importer must never guess):
 - Power: kVA (千伏安) as stored, MVA x 1000. kW is *not* accepted: a transformer is rated in kVA and
   converting needs a power factor, which would be a guess.
 - Floors: "5层", "5F" -> 5; 5.5 is returned as 5.5 and the model reports "not_an_integer".
+- Prices (rent, land price, property fee): a word for "negotiable" ("面议", "待定", "协商", "议价", "电议",
+  "negotiable", "on request", "TBD", "n.V.", "VB" …; NEGOTIABLE_WORDS) is not a number and not an error:
+  `negotiable_mask` finds those cells, the pipeline leaves the number empty and marks the carrier
+  price_negotiable. The word is recognised only as the whole cell ("面议" yes, "25 面议" no).
 - Ratios (vacancy/occupancy): "85%" -> 0.85; a bare number <= 1 is a ratio, > 1 is percent ("85" ->
   0.85); a header unit "%" makes bare numbers percent. Outside 0..100% is an error.
 - Dates: 2020年7月6日, 2020/7/6, 2020-07-06, 2020.7.6, 20200706, Excel dates, Excel serial numbers
@@ -330,6 +334,45 @@ def _parse_number(text: Any, unit_hint: str | None, quantity: str) -> _Parsed:
 
 def _fmt(number: float) -> str:
     return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+# --- negotiable prices ------------------------------------------------------------------------------
+
+# What people write in a price column when there is no fixed price (Chinese, English, German).
+NEGOTIABLE_WORDS = (
+    "面议", "待定", "协商", "议价", "价格面议", "电议", "面谈", "价格待定", "价格协商", "协商定价", "可议", "另议", "租金面议",
+    "价格另议", "待议", "详询", "电询",
+    "negotiable", "price negotiable", "on request", "price on request", "upon request", "poa", "p.o.a.", "tbd", "tbc",
+    "to be decided", "to be determined", "to be agreed", "to be negotiated", "negotiate",
+    "n.v.", "nach vereinbarung", "vb", "verhandlungsbasis", "auf anfrage", "verhandelbar",
+)
+_NEGOTIABLE_STRIP = re.compile(r"[\s\.。,，:：!！()（）\[\]【】\"'“”‘’*＊-]+")
+
+
+def _negotiable_key(text: str) -> str:
+    return _NEGOTIABLE_STRIP.sub("", _norm(text))
+
+
+_NEGOTIABLE = frozenset(_negotiable_key(w) for w in NEGOTIABLE_WORDS)
+
+
+def is_negotiable(value: Any) -> bool:
+    """True when a cell says the price is negotiable (面议, "on request", "VB" …) and nothing else."""
+    return isinstance(value, str) and _negotiable_key(value) in _NEGOTIABLE
+
+
+def negotiable_mask(cells: pd.Series | Iterable) -> np.ndarray:
+    """For each cell of a price column, whether it is a word for "negotiable" (each distinct text checked once)."""
+    s = _as_object(cells)
+    found: dict[str, bool] = {}
+    out = np.zeros(len(s), dtype=bool)
+    for i, value in enumerate(s):
+        if isinstance(value, str):
+            hit = found.get(value)
+            if hit is None:
+                hit = found[value] = is_negotiable(value)
+            out[i] = hit
+    return out
 
 
 # --- ratios ----------------------------------------------------------------------------------------
