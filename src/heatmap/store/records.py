@@ -23,6 +23,7 @@ from heatmap.store.rows import (
     PREVIOUS_GEOMETRY,
     Entity,
     _canonical,
+    _clean,
     _chunks,
     _dump,
     _load,
@@ -476,7 +477,7 @@ class Records:
             for op, code, after, created_at in conn.execute(query):
                 take_snapshots(created_at)
                 if op == "add":
-                    state[code] = _load(entity, after, only)
+                    state[code] = _with_later_fields(entity, _load(entity, after, only), only)
                 elif op == "change":
                     state.setdefault(code, {}).update(_load(entity, after, only))
                 elif op == "remove":
@@ -524,6 +525,19 @@ class Records:
             expected_base=base,  # a commit between this read and the write refuses the rollback
         )
         return new_id
+
+
+def _with_later_fields(entity: Entity, rec: dict[str, Any], only: frozenset[str] | None) -> dict[str, Any]:
+    """A record added to history before a field existed (a later migration gave stored rows the field's
+    default, e.g. price_negotiable = false): the field's default, as the table has it."""
+    wanted = entity.field_names if only is None else [f for f in entity.field_names if f in only]
+    if len(rec) >= len(wanted):
+        return rec
+    filled = entity.defaults(rec)
+    for name in wanted:
+        if name not in rec and name in filled:
+            rec[name] = _clean(entity.field_map[name], filled[name])
+    return rec
 
 
 def _is_lock_timeout(error: sa.exc.OperationalError) -> bool:
