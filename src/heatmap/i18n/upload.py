@@ -136,6 +136,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ingest.column_not_recognised": ("未识别的列 “{column}”，已忽略（可在上方指定字段）。", "The column “{column}” was not recognised and is ignored (map it above)."),
     "ingest.column_clash": ("多列对应同一字段 {field}（{columns}），只使用第一列。", "Several columns hold {field} ({columns}); only the first is used."),
     "ingest.coordinate_column_missing": ("缺少坐标列：{column}。", "A coordinate column is missing: {column}."),
+    "ingest.instructions_sheet_skipped": (
+        "工作表 “{sheet}” 是填表说明，不作为数据读取。", "The sheet “{sheet}” holds instructions and was not read as data."),
     "ingest.swapped_lat_lon": (
         "坐标（{x}，{y}）像是经纬度写反了：经度应在 121 附近，纬度在 31.5 附近。",
         "The coordinates ({x}, {y}) look swapped: longitude should be near 121 and latitude near 31.5.",

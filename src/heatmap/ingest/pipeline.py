@@ -17,7 +17,7 @@ import pandas as pd
 from heatmap import i18n
 from heatmap.bulk import fewer_collections
 from heatmap.ingest import crs as crs_mod
-from heatmap.ingest import files, headers, values
+from heatmap.ingest import files, headers, template, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
 from heatmap.model import CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
 from heatmap.store import Diff, Store
@@ -155,6 +155,10 @@ def read_upload(
     usable = 0
     for number, table in enumerate(tables):
         report(0.1 + 0.5 * number / max(len(tables), 1), "parse")
+        if table.geometry is None and template.is_instructions_sheet(table.sheet):
+            upload.problems.append(UploadProblem(table.file, "instructions_sheet_skipped", {"sheet": table.sheet},
+                                                 sheet=table.sheet, severity="info"))
+            continue
         try:
             usable += _read_table(upload, table, remembered, districts, gcj02)
         except FileRejected as rejected:
@@ -259,31 +263,22 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
     if table.geometry is not None:
         source = np.asarray(table.geometry.values, dtype=object)
         source_crs, column = table.crs, None
-    elif "wkt" in coordinates:
-        source, column = np.asarray(coordinates["wkt"][0], dtype=object), coordinates["wkt"][1]
-        source_crs = None
     else:
-        pair = ("lon", "lat") if "lon" in coordinates or "lat" in coordinates else ("x", "y")
-        if pair[0] not in coordinates and pair[1] not in coordinates:
+        # A boundary (WKT) where the row has one, else the row's own lon/lat (or x/y): a template's empty
+        # WKT column must not hide the coordinates filled in beside it.
+        source_crs = None
+        wkt = np.asarray(coordinates["wkt"][0], dtype=object) if "wkt" in coordinates else None
+        has_wkt = (np.array([g is not None and not g.is_empty for g in wkt], dtype=bool) if wkt is not None
+                   else np.zeros(n, dtype=bool))
+        points = _points(upload, table, coordinates, rows, skip=has_wkt, complain=wkt is None)
+        if wkt is None and points is None:
             return None
-        if pair[0] not in coordinates or pair[1] not in coordinates:
-            missing = pair[1] if pair[0] in coordinates else pair[0]
-            upload.problems.append(UploadProblem(table.file, "coordinate_column_missing", {"column": missing}, sheet=table.sheet))
-            return None
-        x = np.asarray(coordinates[pair[0]][0], dtype=float)
-        y = np.asarray(coordinates[pair[1]][0], dtype=float)
-        column = coordinates[pair[0]][1]
-        swapped = crs_mod.looks_swapped(x, y)
-        if pair == ("x", "y") and swapped.sum() > len(x) / 2:
-            # Chinese surveying writes X for the northing: take the columns the other way round, and say so
-            x, y = y, x
-            swapped = crs_mod.looks_swapped(x, y)
-            upload.problems.append(UploadProblem(table.file, "xy_northing_first", sheet=table.sheet, severity="info"))
-        for i in np.flatnonzero(swapped):
-            upload.problems.append(UploadProblem(table.file, "swapped_lat_lon", {"x": x[i], "y": y[i]}, sheet=table.sheet,
-                                                 row=rows[i], column=column, value=f"{x[i]}, {y[i]}", field="geometry"))
-        x, y = np.where(swapped, np.nan, x), np.where(swapped, np.nan, y)
-        source, source_crs = crs_mod.points_from_xy(x, y), None
+        if wkt is None:
+            source = points
+        elif points is None:
+            source = wkt
+        else:
+            source = np.where(has_wkt, wkt, points)
     present = np.array([g is not None and not g.is_empty for g in source], dtype=bool)
     if not present.any():
         return [None] * n
@@ -292,6 +287,36 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
     if decision.note is not None and decision.note not in upload.problems:
         upload.problems.append(decision.note)
     return [g if ok else None for g, ok in zip(converted, present)]
+
+
+def _points(upload: Upload, table: files.RawTable, coordinates, rows: Sequence[int], *, skip: np.ndarray,
+            complain: bool) -> np.ndarray | None:
+    """Points from the lon/lat (or x/y) columns, None where a row has none; rows in `skip` (they have a
+    boundary) are not checked. None when the table has no such pair; a pair with one column missing is
+    reported when `complain` (no boundary column either)."""
+    pair = ("lon", "lat") if "lon" in coordinates or "lat" in coordinates else ("x", "y")
+    if pair[0] not in coordinates and pair[1] not in coordinates:
+        return None
+    if pair[0] not in coordinates or pair[1] not in coordinates:
+        if complain:
+            missing = pair[1] if pair[0] in coordinates else pair[0]
+            upload.problems.append(UploadProblem(table.file, "coordinate_column_missing", {"column": missing}, sheet=table.sheet))
+        return None
+    x = np.asarray(coordinates[pair[0]][0], dtype=float)
+    y = np.asarray(coordinates[pair[1]][0], dtype=float)
+    x, y = np.where(skip, np.nan, x), np.where(skip, np.nan, y)
+    column = coordinates[pair[0]][1]
+    swapped = crs_mod.looks_swapped(x, y)
+    if pair == ("x", "y") and swapped.sum() > np.count_nonzero(~skip) / 2:
+        # Chinese surveying writes X for the northing: take the columns the other way round, and say so
+        x, y = y, x
+        swapped = crs_mod.looks_swapped(x, y)
+        upload.problems.append(UploadProblem(table.file, "xy_northing_first", sheet=table.sheet, severity="info"))
+    for i in np.flatnonzero(swapped):
+        upload.problems.append(UploadProblem(table.file, "swapped_lat_lon", {"x": x[i], "y": y[i]}, sheet=table.sheet,
+                                             row=rows[i], column=column, value=f"{x[i]}, {y[i]}", field="geometry"))
+    x, y = np.where(swapped, np.nan, x), np.where(swapped, np.nan, y)
+    return crs_mod.points_from_xy(x, y)
 
 
 def _apply_rates(records: list[dict], rates: Mapping[str, tuple[list, str]], column_of: dict[str, str]) -> None:
