@@ -505,7 +505,7 @@ def _geo_tables(path: Path, name: str, *, sheet_name: str | None = None, encodin
             geometry = frame.geometry.reset_index(drop=True)
             crs = frame.crs
             frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        frame = frame.reset_index(drop=True)
+        frame = _lists_as_text(frame.reset_index(drop=True))
         if kml:
             frame = _drop_kml_housekeeping(frame)
         frame.columns = unique_names([str(c).strip() for c in frame.columns])
@@ -519,6 +519,17 @@ def _geo_tables(path: Path, name: str, *, sheet_name: str | None = None, encodin
             crs=crs,
         ))
     return tables
+
+
+def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """GeoJSON arrays (GDAL's string lists, read as numpy arrays) as the text staff write: "a、b"."""
+    for column in frame.columns:
+        cells = frame[column]
+        if cells.dtype != object or not cells.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            continue
+        frame[column] = cells.map(lambda v: ("、".join(str(x) for x in v) or None)
+                                  if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return frame
 
 
 def _drop_kml_housekeeping(frame: pd.DataFrame) -> pd.DataFrame:
