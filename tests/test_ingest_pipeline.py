@@ -182,3 +182,57 @@ def test_a_broken_file_is_one_clear_problem(store):
     assert pipeline.problem_message(upload.errors[0], "zh") != upload.errors[0].key
     empty = read(store, b"", "empty.csv")
     assert [p.key for p in empty.errors] == ["empty_file"]
+
+
+# --- KML / KMZ: the code is the attribute, not the feature id -----------------------------------------
+
+LIUHE_KML = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document><name>浏河镇厂房</name>
+<Schema name="厂房" id="S_厂房"><SimpleField name="载体编号" type="string"/><SimpleField name="建筑面积" type="float"/></Schema>
+<Folder><name>厂房</name>
+<Placemark id="p.1"><name>浏河标准厂房1号</name>
+  <ExtendedData><SchemaData schemaUrl="#S_厂房"><SimpleData name="载体编号">LH-P001</SimpleData>
+  <SimpleData name="建筑面积">2200</SimpleData><SimpleData name="空置面积">601</SimpleData>
+  <SimpleData name="状态">可租售</SimpleData><SimpleData name="所属区镇">浏河镇</SimpleData>
+  <SimpleData name="核实日期">2026-07-06</SimpleData></SchemaData></ExtendedData>
+  <Point><coordinates>121.272956,31.518044,0</coordinates></Point></Placemark>
+<Placemark id="p.2"><name>浏河标准厂房2号</name>
+  <ExtendedData><Data name="载体编号"><value>LH-P002</value></Data><Data name="建筑面积"><value>3200</value></Data>
+  <Data name="空置面积"><value>602</value></Data><Data name="状态"><value>部分可用</value></Data>
+  <Data name="所属区镇"><value>浏河镇</value></Data><Data name="核实日期"><value>2026-07-06</value></Data></ExtendedData>
+  <Polygon><outerBoundaryIs><LinearRing><coordinates>121.2730,31.5190,0 121.2745,31.5190,0 121.2745,31.5200,0 121.2730,31.5200,0 121.2730,31.5190,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>
+<Placemark id="p.3"><name>浏河标准厂房3号</name>
+  <description><![CDATA[<html><body><table border="1"><tr><th colspan="2">厂房</th></tr>
+  <tr><td>载体编号</td><td>LH-P003</td></tr><tr><td>建筑面积</td><td>4,200</td></tr><tr><td>空置面积</td><td>0</td></tr>
+  <tr><td>状态</td><td>已满</td></tr><tr><td>所属区镇</td><td>浏河镇</td></tr><tr><td>核实日期</td><td>2026-07-06</td></tr>
+  </table></body></html>]]></description>
+  <Point><coordinates>121.274956,31.520044,0</coordinates></Point></Placemark>
+</Folder></Document></kml>
+"""
+
+
+@pytest.mark.parametrize("name", ["浏河厂房.kml", "浏河厂房.kmz"])
+def test_kml_and_kmz_codes_come_from_the_code_attribute(store, name):
+    """Google Earth writes <Data>, GDAL and most GIS <SchemaData>, ArcGIS a table in the description; the
+    Placemark's id (p.1 …) is the file's, not the carrier's: a code taken from it would duplicate records
+    on the next upload and let --replace delete the real ones."""
+    import zipfile
+
+    data = LIUHE_KML.encode("utf-8")
+    if name.endswith(".kmz"):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as kmz:
+            kmz.writestr("doc.kml", data)
+        data = buffer.getvalue()
+    upload = read(store, data, name)
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    assert not [p for p in upload.warnings if p.key == "column_not_recognised"], [p.column for p in upload.warnings]
+    assert [r["code"] for r in upload.records] == ["LH-P001", "LH-P002", "LH-P003"]
+    assert [r["area_m2"] for r in upload.records] == [2200, 3200, 4200]
+    assert [r["status"] for r in upload.records] == ["available", "partial", "occupied"]
+    assert upload.records[1]["geometry"].geom_type == "Polygon" and upload.records[0]["name"] == "浏河标准厂房1号"
+    pipeline.commit(upload, store, user="staff-liuhe")
+    assert sorted(store.carriers()["code"]) == ["LH-P001", "LH-P002", "LH-P003"]
+    again = read(store, data, name)
+    assert pipeline.preview(again, store, replace=True).counts == {"add": 0, "change": 0, "remove": 0, "same": 3}

@@ -170,10 +170,11 @@ def _looks_like(data: bytes) -> str | None:
             return None
         text = head.decode("utf-8", errors="ignore")
     text = text.lstrip("\ufeff \t\r\n").lower()
+    kml_at, html_at = text.find("<kml", 0, 2000), text.find("<html", 0, 1000)
+    if text.startswith("<") and kml_at >= 0 and (html_at < 0 or kml_at < html_at):
+        return "KML"  # (a description may hold an HTML table: the <kml> root comes first)
     if text.startswith("<!doctype html") or text.startswith("<html") or ("<html" in text[:1000] and text.startswith("<")):
         return "HTML"
-    if "<kml" in text[:2000] and text.startswith("<"):
-        return "KML"
     if text.startswith("<?xml") or text.startswith("<"):
         return "XML" if "<table" not in text else "HTML"
     if text.startswith("{") or text.startswith("["):
@@ -535,7 +536,7 @@ def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _drop_kml_housekeeping(frame: pd.DataFrame) -> pd.DataFrame:
     drop = [c for c in _KML_STYLE_COLUMNS if c in frame.columns]
     for column in _KML_OPTIONAL_COLUMNS:
-        if column in frame.columns and frame[column].map(_is_blank).all():
+        if column in frame.columns and frame[column].map(lambda v: _is_blank(v) or v is pd.NaT).all():
             drop.append(column)
     return frame.drop(columns=drop)
 
@@ -566,7 +567,139 @@ def _read_geodata(data: bytes, name: str, ext: str) -> list[RawTable]:
         path = Path(tmp) / f"upload{disk_ext}"
         path.write_bytes(data)
         single_layer_name = _stem(name) if ext in (".geojson", ".json") else None
-        return _geo_tables(path, name, sheet_name=single_layer_name, kml=ext == ".kml")
+        tables = _geo_tables(path, name, sheet_name=single_layer_name, kml=ext == ".kml")
+    if ext == ".kml":
+        _kml_attributes_into(tables, data)
+    return tables
+
+
+# --- KML attributes ---------------------------------------------------------------------------------
+# GDAL reads a Placemark's geometry well, but its attributes less so: LIBKML turns every <Data name="载体编号">
+# (a Chinese name, as Google Earth and 奥维 write them) into a column of underscores, all such names into
+# the same one; and the attribute table ArcGIS writes into <description> stays one HTML blob. So the
+# attributes are read from the XML here (DTDs and entities were refused before), one dict per Placemark.
+
+_KML_CONTAINERS = ("Document", "Folder")
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<(t[dh])\b[^>]*>(.*?)</t[dh]\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _html_text(fragment: str) -> str:
+    import html
+
+    return " ".join(html.unescape(_HTML_TAG.sub(" ", fragment)).split())
+
+
+def description_table(text: str | None) -> dict[str, str]:
+    """The two-column rows (name, value) of an HTML table in a KML description, as ArcGIS writes them."""
+    if not isinstance(text, str) or "<t" not in text.lower():
+        return {}
+    pairs = {}
+    for row in _HTML_ROW.findall(text):
+        cells = _HTML_CELL.findall(row)
+        if len(cells) != 2 or all(kind.lower() == "th" for kind, _ in cells):
+            continue  # a title spanning the table, or the table's own header row
+        key, value = _html_text(cells[0][1]), _html_text(cells[1][1])
+        if key:
+            pairs[key] = value or None
+    return pairs
+
+
+def _placemark_attributes(placemark) -> tuple[str | None, dict[str, str | None], bool]:
+    """A Placemark's id, its attributes (ExtendedData Data/SimpleData, then its description's table), and
+    whether the description was such a table."""
+    attributes: dict[str, str | None] = {}
+    from_table = False
+    for element in placemark:
+        tag = _local(element.tag)
+        if tag == "ExtendedData":
+            for item in element.iter():
+                kind = _local(item.tag)
+                key = (item.get("name") or "").strip()
+                if not key:
+                    continue
+                if kind == "Data":
+                    value = next((v.text for v in item if _local(v.tag) == "value"), None)
+                elif kind == "SimpleData":
+                    value = item.text
+                else:
+                    continue
+                attributes[key] = value.strip() if isinstance(value, str) and value.strip() else None
+        elif tag == "description":
+            table = description_table("".join(element.itertext()))
+            from_table = bool(table)
+            for key, value in table.items():
+                attributes.setdefault(key, value)
+    return placemark.get("id"), attributes, from_table
+
+
+def _kml_placemarks(data: bytes) -> list[list[tuple[str | None, dict, bool]]] | None:
+    """The Placemarks' attributes grouped by their container (Document or Folder), in document order —
+    the order GDAL gives its layers and their features. None when the XML does not parse."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None
+    groups: list[list[tuple[str | None, dict, bool]]] = []
+
+    def walk(element, group: list | None) -> None:
+        for child in element:
+            tag = _local(child.tag)
+            if tag in _KML_CONTAINERS:
+                inner: list = []
+                groups.append(inner)
+                walk(child, inner)
+            elif tag == "Placemark":
+                if group is None:
+                    group = []
+                    groups.append(group)
+                group.append(_placemark_attributes(child))
+            else:
+                walk(child, group)
+
+    walk(root, None)
+    return [g for g in groups if g]
+
+
+def _kml_attributes_into(tables: list[RawTable], data: bytes) -> None:
+    """Put each Placemark's attributes in its table row, as columns named as written. Placemarks are
+    matched to GDAL's features by container and order (checked by count); where that does not fit, by
+    the Placemark id when every one has its own. The feature id is the KML element's, never the carrier's
+    code, and columns GDAL could only name with underscores go."""
+    groups = _kml_placemarks(data)
+    if groups is None:
+        return
+    rows: list[list[tuple[str | None, dict, bool]]] | None = None
+    if [len(g) for g in groups] == [len(t.frame) for t in tables]:
+        rows = groups
+    else:
+        placemarks = [p for g in groups for p in g]
+        ids = [p[0] for p in placemarks]
+        if all(ids) and len(set(ids)) == len(ids) and all("id" in t.frame.columns for t in tables):
+            by_id = dict(zip(ids, placemarks))
+            rows = [[by_id.get(str(v), (None, {}, False)) for v in t.frame["id"]] for t in tables]
+    for table, placemarks in zip(tables, rows or [[] for _ in tables]):
+        frame = table.frame
+        if placemarks:
+            names: list[str] = []
+            for _, attributes, _ in placemarks:
+                names += [k for k in attributes if k not in names]
+            for key in names:
+                frame[key] = [a.get(key) for _, a, _ in placemarks]
+            if "description" in frame.columns:
+                frame["description"] = [None if is_table else d for d, (_, _, is_table) in zip(frame["description"], placemarks)]
+        drop = [c for c in frame.columns if c == "id" or (c and set(str(c)) <= {"_"})]
+        if "description" in frame.columns and frame["description"].map(_is_blank).all():
+            drop.append("description")
+        table.frame = frame.drop(columns=drop)
+        table.frame.columns = unique_names([str(c).strip() for c in table.frame.columns])
 
 
 # --- zip: Shapefiles (and other readable files) -----------------------------------------------------
