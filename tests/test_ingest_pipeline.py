@@ -127,7 +127,7 @@ def test_unknown_headers_are_asked_for_and_remembered(store):
         del r["建筑面积(㎡)"]
     upload = read(store, csv_bytes(rows), "odd.csv")
     assert upload.unknown_columns == ["占地规模"]
-    assert any(p.key == "required" and p.field == "area_m2" for p in upload.errors)
+    assert any(p.key == "required_column_missing" and p.field == "area_m2" for p in upload.errors)
     from heatmap.ingest.headers import normalize_header
 
     store.remember_header_mappings({normalize_header("占地规模"): "area_m2"}, "staff-liuhe")
@@ -236,3 +236,43 @@ def test_kml_and_kmz_codes_come_from_the_code_attribute(store, name):
     assert sorted(store.carriers()["code"]) == ["LH-P001", "LH-P002", "LH-P003"]
     again = read(store, data, name)
     assert pipeline.preview(again, store, replace=True).counts == {"add": 0, "change": 0, "remove": 0, "same": 3}
+
+
+# --- a required column the file lacks ------------------------------------------------------------------
+
+
+def test_a_missing_required_column_is_one_message_naming_the_field(store):
+    rows = plant_rows(5)
+    for row in rows:
+        del row["载体名称"]
+    upload = read(store, csv_bytes(rows), "无名称.csv")
+    assert [(p.key, p.row, p.field) for p in upload.errors] == [("required_column_missing", None, "name")]
+    message = {lang: pipeline.problem_message(upload.errors[0], lang) for lang in ("zh", "en")}
+    assert "名称" in message["zh"] and "5" in message["zh"]
+    assert "Name" in message["en"] and "name" not in message["en"].replace("Name", "")
+    frame = pipeline.report_frame(upload.problems, "en")
+    assert (frame["Column"] == "Name").sum() == 1  # the report names the field too
+    # a row whose cell is there but empty is still its own, located problem
+    rows = plant_rows(2)
+    rows[1]["载体名称"] = ""
+    upload = read(store, csv_bytes(rows), "空名称.csv")
+    assert [(p.key, p.row, p.column) for p in upload.errors] == [("required", 3, "载体名称")]
+
+
+def test_status_is_derived_from_the_vacant_area_and_said_once(store):
+    rows = plant_rows(3)
+    for row, vacant in zip(rows, ["0", "2,200", "500"]):  # areas: 2,200 / 3,200 / 4,200 m²
+        del row["状态"]
+        row["空置面积"] = vacant
+    rows[1]["建筑面积(㎡)"] = "2,200"
+    upload = read(store, csv_bytes(rows), "无状态.csv")
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    assert [r["status"] for r in upload.records] == ["occupied", "available", "partial"]
+    notes = [p for p in upload.notes if p.key == "status_derived"]
+    assert len(notes) == 1 and "3" in pipeline.problem_message(notes[0], "en")
+    assert "推算" in pipeline.problem_message(notes[0], "zh")
+    # a status stored before is kept by a file that does not say it
+    pipeline.commit(upload, store, user="staff-liuhe")
+    store.save("carrier", [dict(store.stored_records("carrier", ["LH-P001"])["LH-P001"], status="reserved")], user="t", source="test")
+    again = read(store, csv_bytes(rows), "无状态.csv")
+    assert again.records[0]["status"] == "reserved" and again.records[2]["status"] == "partial"

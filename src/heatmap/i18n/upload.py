@@ -136,6 +136,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ingest.column_not_recognised": ("未识别的列 “{column}”，已忽略（可在上方指定字段）。", "The column “{column}” was not recognised and is ignored (map it above)."),
     "ingest.column_clash": ("多列对应同一字段 {field}（{columns}），只使用第一列。", "Several columns hold {field} ({columns}); only the first is used."),
     "ingest.coordinate_column_missing": ("缺少坐标列：{column}。", "A coordinate column is missing: {column}."),
+    "ingest.required_column_missing": (
+        "文件缺少必填列“{field}”（{rows} 行因此不完整）。请在文件中添加这一列。",
+        "The file has no column for “{field}”, which is required ({rows} rows lack it). Add that column to the file.",
+    ),
+    "ingest.status_derived": (
+        "文件没有“状态”列：{rows} 条记录的状态已按空置面积推算（无空置为已满，全部空置为可租售，其余为部分可用）。",
+        "The file has no status column: the status of {rows} records was derived from the vacant area "
+        "(none vacant: fully occupied; all vacant: available; otherwise partly available).",
+    ),
     "ingest.instructions_sheet_skipped": (
         "工作表 “{sheet}” 是填表说明，不作为数据读取。", "The sheet “{sheet}” holds instructions and was not read as data."),
     "ingest.swapped_lat_lon": (

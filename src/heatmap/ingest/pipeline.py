@@ -19,7 +19,7 @@ from heatmap.bulk import fewer_collections
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, template, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
-from heatmap.model import CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
+from heatmap.model import CARRIER_FIELD, CarrierKind, CarrierStatus, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
 from heatmap.store import Diff, Store
 
 STALE_WARNING_DAYS = 365  # a record not verified for a year is flagged (a warning: it does not block)
@@ -75,10 +75,14 @@ class Upload:
 
 
 def problem_message(problem: UploadProblem, lang: str) -> str:
-    """The problem's sentence in the language (upload messages first, then the model's own)."""
+    """The problem's sentence in the language (upload messages first, then the model's own); a `field`
+    parameter is shown as the field's name in that language."""
+    params = dict(problem.params)
+    if isinstance(params.get("field"), str):
+        params["field"] = _field_label(params["field"], lang)
     for prefix in ("ingest.", "problem."):
         if i18n.has(prefix + problem.key):
-            return i18n.t(prefix + problem.key, lang, **{k: v for k, v in problem.params.items()})
+            return i18n.t(prefix + problem.key, lang, **params)
     return problem.key
 
 
@@ -167,6 +171,7 @@ def read_upload(
         upload.problems.append(UploadProblem(file_name, "no_known_columns"))
     report(0.6, "check")
     upload.records = merged_records(upload, store)
+    _derive_status(upload)
     _check_codes(upload)
     _check_records(upload, store, today)
     _check_ownership(upload, store)
@@ -362,6 +367,7 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
     districts = store.district_codes()
     already = {(p.row, p.sheet, p.field) for p in upload.errors}
     found = validate_carriers([carrier_defaults(rec) for rec in upload.records], districts=districts, today=today)
+    missing_columns: dict[tuple[str | None, str], int] = {}  # (sheet, field) -> rows left without it
     for i, rec in enumerate(upload.records):
         if rec.get("kind") != upload.kind:
             upload.problems.append(_locate(upload, i, "kind", "kind_mismatch",
@@ -370,11 +376,43 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
             origin = upload.origins[i]
             if problem.key == "required" and (origin.row, origin.sheet, problem.field) in already:
                 continue  # the cell was unreadable: that is already said
+            if problem.key == "required" and problem.field not in origin.columns:
+                # the file has no such column at all: said once for the sheet, not once per row
+                missing_columns[(origin.sheet, problem.field)] = missing_columns.get((origin.sheet, problem.field), 0) + 1
+                continue
             upload.problems.append(_locate(upload, i, problem.field, problem.key, problem.params))
         verified = rec.get("verified_on")
         if isinstance(verified, dt.date) and (today - verified).days > STALE_WARNING_DAYS:
             upload.problems.append(_locate(upload, i, "verified_on", "not_verified_for_a_year",
                                            {"date": verified.isoformat()}, severity="warning"))
+    for (sheet, field_name), rows in missing_columns.items():
+        upload.problems.append(UploadProblem(upload.file, "required_column_missing", {"field": field_name, "rows": rows},
+                                             sheet=sheet, field=field_name))
+
+
+def _derive_status(upload: Upload) -> None:
+    """A file without a status column (and no stored status for the code): the status follows from the
+    vacant area and the area that can be let (leasable, else total): none vacant -> fully occupied, all of
+    it vacant -> available, some -> partly available. Said once per sheet, as a note. A status stored
+    before (reserved, planned …) is kept: only records that would have none get one."""
+    derived: dict[str | None, int] = {}
+    for rec, origin in zip(upload.records, upload.origins):
+        if "status" in origin.columns or not is_missing(rec.get("status")):
+            continue
+        vacant = rec.get("vacant_m2")
+        base = rec.get("leasable_m2") if not is_missing(rec.get("leasable_m2")) else rec.get("area_m2")
+        if not isinstance(vacant, (int, float)) or not isinstance(base, (int, float)) or base <= 0 or vacant < 0:
+            continue
+        if vacant == 0:
+            rec["status"] = CarrierStatus.OCCUPIED.value
+        elif vacant >= base:
+            rec["status"] = CarrierStatus.AVAILABLE.value
+        else:
+            rec["status"] = CarrierStatus.PARTIAL.value
+        derived[origin.sheet] = derived.get(origin.sheet, 0) + 1
+    for sheet, n in derived.items():
+        upload.problems.append(UploadProblem(upload.file, "status_derived", {"rows": n}, sheet=sheet, field="status",
+                                             severity="info"))
 
 
 def _check_ownership(upload: Upload, store: Store) -> None:
