@@ -276,3 +276,22 @@ def test_status_is_derived_from_the_vacant_area_and_said_once(store):
     store.save("carrier", [dict(store.stored_records("carrier", ["LH-P001"])["LH-P001"], status="reserved")], user="t", source="test")
     again = read(store, csv_bytes(rows), "无状态.csv")
     assert again.records[0]["status"] == "reserved" and again.records[2]["status"] == "partial"
+
+
+def test_a_legacy_xls_imports(store):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("厂房")
+    rows = plant_rows(3)
+    for j, header in enumerate(rows[0]):
+        sheet.write(0, j, header)
+        for i, row in enumerate(rows, start=1):
+            sheet.write(i, j, row[header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = read(store, buffer.getvalue(), "浏河厂房.xls")
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    assert [r["code"] for r in upload.records] == ["LH-P001", "LH-P002", "LH-P003"]
+    assert upload.records[0]["area_m2"] == 2200 and upload.records[0]["verified_on"] == dt.date(2026, 7, 6)
+    assert pipeline.commit(upload, store, user="staff-liuhe")[1].counts["add"] == 3

@@ -4,8 +4,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.upload": ("数据上传", "Upload"),
     "upload.title": ("载体数据上传", "Upload carrier data"),
     "upload.caption": (
-        "上传本区镇的载体文件（Excel、CSV、GeoJSON、GeoPackage、压缩的 Shapefile、KML）。先检查、再预览，确认后一次性提交为新版本；可随时回退。",
-        "Upload your district's carrier file (Excel, CSV, GeoJSON, GeoPackage, zipped Shapefile, KML). It is checked and "
+        "上传本区镇的载体文件（Excel .xlsx/.xls、WPS/LibreOffice 表格 .ods、CSV、GeoJSON、GeoPackage、压缩的 Shapefile、KML/KMZ）。先检查、再预览，确认后一次性提交为新版本；可随时回退。",
+        "Upload your district's carrier file (Excel .xlsx/.xls, OpenDocument .ods, CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ). It is checked and "
         "previewed first, then committed at once as a new version, which can be rolled back.",
     ),
     "upload.not_allowed": ("请以区镇招商人员或管理员身份登录后上传数据。", "Sign in as district staff or an administrator to upload data."),

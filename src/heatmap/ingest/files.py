@@ -44,12 +44,14 @@ HEADER_SEARCH_ROWS = 30  # the header is looked for among this many first rows
 HEADER_MIN_SHARE = 0.6  # default heuristic: text cells >= 60 % of the widest row's filled cells
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+# read with python-calamine: the legacy binary .xls (WPS and old Excel still save it), .xlsb, OpenDocument .ods
+CALAMINE_EXTENSIONS = (".xls", ".xlsb", ".ods")
 TEXT_EXTENSIONS = (".csv", ".txt")
 GEO_EXTENSIONS = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".zip")
-SUPPORTED_EXTENSIONS = EXCEL_EXTENSIONS + TEXT_EXTENSIONS + GEO_EXTENSIONS
+SUPPORTED_EXTENSIONS = EXCEL_EXTENSIONS + CALAMINE_EXTENSIONS + TEXT_EXTENSIONS + GEO_EXTENSIONS
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 # inside a zip, besides Shapefiles
-_ZIP_INNER_READABLE = (".xlsx", ".xlsm", ".csv", ".txt", ".geojson", ".json", ".gpkg", ".kml")
+_ZIP_INNER_READABLE = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".geojson", ".json", ".gpkg", ".kml")
 _ZIP_JUNK = re.compile(r"(^|/)(__MACOSX/|\._|\.DS_Store$|Thumbs\.db$)", re.IGNORECASE)
 
 # LIBKML reports these for every placemark; they describe styling, not the data
@@ -96,7 +98,7 @@ def read_tables(data: bytes, file_name: str, *, header_score: HeaderScore | None
     ext = _extension(name)
     if ext in SHAPEFILE_PARTS:
         raise _reject(name, "shapefile_not_zipped", ext=ext)
-    if ext in (".xls", ".et"):
+    if ext == ".et":
         raise _reject(name, "old_excel", ext=ext)
     if ext not in SUPPORTED_EXTENSIONS:
         raise _reject(name, "unsupported_type", ext=ext or "—", supported=" ".join(SUPPORTED_EXTENSIONS))
@@ -129,6 +131,7 @@ def _short(text: str, limit: int = 200) -> str:
 # What the bytes look like. Labels are format names, shown to the user as they are.
 _EXPECTED = {
     ".xlsx": ("XLSX",), ".xlsm": ("XLSX",),
+    ".xls": ("XLS", "XLSX"), ".xlsb": ("XLSX",), ".ods": ("ODS",),  # WPS saves .xlsx content as .xls, too
     ".csv": ("CSV",), ".txt": ("CSV",),
     ".geojson": ("JSON",), ".json": ("JSON",),
     ".gpkg": ("GPKG",),
@@ -147,6 +150,8 @@ def _looks_like(data: bytes) -> str | None:
             return "BROKEN_ZIP"  # reported as a broken zip or a broken workbook, by extension
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return "XLSX"
+        if "mimetype" in names and "content.xml" in names:
+            return "ODS"
         if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
             return "DOCX"
         if any(n.lower().endswith(".kml") for n in names) and not any(n.lower().endswith(".shp") for n in names):
@@ -191,7 +196,7 @@ def _check_content(data: bytes, name: str, ext: str) -> None:
     if looks in _EXPECTED[ext]:
         return
     if ext in EXCEL_EXTENSIONS and looks == "XLS":
-        raise _reject(name, "excel_old_or_encrypted", ext=ext)
+        return  # an .xls renamed .xlsx (or an encrypted workbook): calamine tries, see _read
     if looks is None:
         raise _reject(name, "wrong_content_unknown", ext=ext)
     raise _reject(name, "wrong_content", ext=ext, looks_like=looks)
@@ -199,8 +204,15 @@ def _check_content(data: bytes, name: str, ext: str) -> None:
 
 def _read(data: bytes, name: str, ext: str, header_score: HeaderScore | None, problems: list[UploadProblem]) -> list[RawTable]:
     _check_content(data, name, ext)
-    if ext in EXCEL_EXTENSIONS:
+    if ext in EXCEL_EXTENSIONS and _looks_like(data) == "XLS":
+        try:
+            tables = read_calamine(data, name, header_score)
+        except FileRejected as rejected:  # most often a password: Excel encrypts .xlsx into this container
+            raise _reject(name, "excel_old_or_encrypted", ext=ext) from rejected
+    elif ext in EXCEL_EXTENSIONS:
         tables = _read_excel(data, name, header_score)
+    elif ext in CALAMINE_EXTENSIONS:
+        tables = read_calamine(data, name, header_score)
     elif ext in TEXT_EXTENSIONS:
         tables = _read_text(data, name, header_score, problems)
     elif ext in (".zip", ".kmz"):
@@ -347,6 +359,38 @@ def _read_excel(data: bytes, name: str, header_score: HeaderScore | None) -> lis
             except Exception as error:  # noqa: BLE001
                 raise _reject(name, "broken_excel", sheet=sheet.title, reason=_short(f"{type(error).__name__}: {error}")) from error
             table = _excel_table(rows, name, sheet.title, header_score)
+            if table is not None:
+                tables.append(table)
+    finally:
+        workbook.close()
+    return tables
+
+
+def read_calamine(data: bytes, name: str, header_score: HeaderScore | None = None) -> list[RawTable]:
+    """Every visible sheet of an .xls, .xlsb, .ods (or .xlsx) workbook, read with python-calamine (Rust).
+
+    Rows keep their numbers (the empty area above and left of the data is kept), cells come as Python
+    values (text, int/float, date/datetime/time/timedelta, bool) and empty cells as None. A formula cell
+    gives its last computed value. The .xlsx upload path stays on openpyxl, which sees formulas as written
+    (and refuses them): see benchmarks/README.md for what calamine would gain there."""
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:  # noqa: BLE001 - calamine reports damage, passwords and unknown formats alike
+        key = "excel_old_or_encrypted" if isinstance(error, python_calamine.PasswordError) else "broken_excel"
+        raise _reject(name, key, ext=_extension(name), reason=_short(f"{type(error).__name__}: {error}")) from error
+    tables = []
+    try:
+        for meta in workbook.sheets_metadata:
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            except Exception as error:  # noqa: BLE001
+                raise _reject(name, "broken_excel", sheet=meta.name, reason=_short(f"{type(error).__name__}: {error}")) from error
+            table = _excel_table(rows, name, meta.name, header_score)
             if table is not None:
                 tables.append(table)
     finally:
