@@ -295,3 +295,26 @@ def test_a_legacy_xls_imports(store):
     assert [r["code"] for r in upload.records] == ["LH-P001", "LH-P002", "LH-P003"]
     assert upload.records[0]["area_m2"] == 2200 and upload.records[0]["verified_on"] == dt.date(2026, 7, 6)
     assert pipeline.commit(upload, store, user="staff-liuhe")[1].counts["add"] == 3
+
+
+# --- a CSV cell over the csv module's field limit ----------------------------------------------------
+
+
+@pytest.mark.parametrize("row_index", [0, 40])  # within the rows searched for the header, and past them
+def test_a_csv_cell_over_the_field_limit(store, row_index):
+    from heatmap.ingest import files
+
+    rows = [dict(r, 备注="") for r in plant_rows(50)]
+    rows[row_index]["备注"] = "长" * (files.CSV_FIELD_LIMIT + 10)
+    upload = read(store, csv_bytes(rows, "utf-8"), "备注很长.csv")
+    assert upload.errors == [] and len(upload.records) == 50  # an ignored column: warned, and the import goes on
+    (warning,) = [p for p in upload.warnings if p.key == "cell_too_long_ignored"]
+    assert (warning.row, warning.column) == (row_index + 2, "备注")
+    assert "备注" in pipeline.problem_message(warning, "zh") and "quote" not in pipeline.problem_message(warning, "en")
+
+    rows = plant_rows(50)
+    rows[row_index]["载体名称"] = "长" * (files.CSV_FIELD_LIMIT + 10)
+    upload = read(store, csv_bytes(rows, "utf-8"), "名称很长.csv")
+    assert [(p.key, p.row, p.column) for p in upload.errors] == [("cell_too_long", row_index + 2, "载体名称")]
+    message = pipeline.problem_message(upload.errors[0], "en")
+    assert f"row {row_index + 2}" in message and "载体名称" in message and "quote" not in message

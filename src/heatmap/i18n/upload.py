@@ -145,6 +145,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The file has no status column: the status of {rows} records was derived from the vacant area "
         "(none vacant: fully occupied; all vacant: available; otherwise partly available).",
     ),
+    "ingest.cell_too_long": (
+        "第 {row} 行“{column}”列的单元格有 {length} 个字符，超过 CSV 单元格上限 {limit}，无法读取。请缩短该单元格。",
+        "The cell in row {row}, column “{column}” is {length} characters long, above the CSV cell limit of {limit}, "
+        "and was not read. Shorten that cell.",
+    ),
+    "ingest.cell_too_long_ignored": (
+        "第 {row} 行“{column}”列的单元格有 {length} 个字符（上限 {limit}）；该列不导入，已忽略。",
+        "The cell in row {row}, column “{column}” is {length} characters long (limit {limit}); the column is not "
+        "imported, so it was ignored.",
+    ),
     "ingest.instructions_sheet_skipped": (
         "工作表 “{sheet}” 是填表说明，不作为数据读取。", "The sheet “{sheet}” holds instructions and was not read as data."),
     "ingest.swapped_lat_lon": (

@@ -21,7 +21,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TYPE_CHECKING
 
@@ -40,6 +40,11 @@ ZIP_MAX_TOTAL_BYTES = 1024 * MB  # sum of the members' uncompressed sizes
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, checked on members larger than ZIP_RATIO_MIN_BYTES
 ZIP_RATIO_MIN_BYTES = 20 * MB
 ZIP_MAX_MEMBERS = 10_000
+# The reader of .xlsx/.xlsm uploads: "openpyxl" (sees formulas as written, so a formula is refused) or
+# "calamine" (python-calamine: faster, but a formula cell gives its last computed value). The benchmark
+# compares the two (benchmarks/bench_import.py --formats xlsx,xlsx-calamine).
+XLSX_READER = "openpyxl"
+CSV_FIELD_LIMIT = 131_072  # the csv module's default field limit: a longer CSV cell is read, and reported
 HEADER_SEARCH_ROWS = 30  # the header is looked for among this many first rows
 HEADER_MIN_SHARE = 0.6  # default heuristic: text cells >= 60 % of the widest row's filled cells
 
@@ -79,6 +84,7 @@ class RawTable:
     row_numbers: list[int]  # per frame row, the number the user sees
     geometry: "gpd.GeoSeries | None" = None  # same length as frame, in `crs`
     crs: "pyproj.CRS | None" = None  # the CRS the file declares
+    long_cells: list[tuple[int, str, int]] = field(default_factory=list)  # (frame row, column, length) over CSV_FIELD_LIMIT
 
 
 HeaderScore = Callable[[list], float]
@@ -210,7 +216,7 @@ def _read(data: bytes, name: str, ext: str, header_score: HeaderScore | None, pr
         except FileRejected as rejected:  # most often a password: Excel encrypts .xlsx into this container
             raise _reject(name, "excel_old_or_encrypted", ext=ext) from rejected
     elif ext in EXCEL_EXTENSIONS:
-        tables = _read_excel(data, name, header_score)
+        tables = read_calamine(data, name, header_score) if XLSX_READER == "calamine" else _read_excel(data, name, header_score)
     elif ext in CALAMINE_EXTENSIONS:
         tables = read_calamine(data, name, header_score)
     elif ext in TEXT_EXTENSIONS:
@@ -482,6 +488,11 @@ def _read_text(data: bytes, name: str, header_score: HeaderScore | None, problem
     if "\x00" in text:
         raise _reject(name, "wrong_content_unknown", ext=_extension(name))
     delimiter = sniff_delimiter(text)
+    # The csv module refuses a field over its limit (131,072 characters) as if the quotes were broken. A cell
+    # that long is read here and reported by row and column instead (RawTable.long_cells). The limit is
+    # process-wide: it is only ever raised, never lowered, so no other reader in another thread trips on it.
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
 
     lines = _Lines(text)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -523,7 +534,12 @@ def _read_text(data: bytes, name: str, header_score: HeaderScore | None, problem
     if empty.ndim == 1:
         empty = empty.reshape(len(body), -1)
     table = _finish(name, None, header_index, header, body, empty)
-    return [table] if table is not None else []
+    if table is None:
+        return []
+    for column in table.frame.columns:
+        lengths = table.frame[column].str.len().to_numpy()
+        table.long_cells += [(int(i), column, int(lengths[i])) for i in np.flatnonzero(lengths > CSV_FIELD_LIMIT)]
+    return [table]
 
 
 # --- geodata ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from heatmap import i18n
 from heatmap.ingest.values import unit_code
 from heatmap.model import CARRIER_FIELDS
 
+HEADER_MAX_CHARS = 500
 SPECIALS = ("lon", "lat", "x", "y", "wkt", "vacancy_rate", "occupancy_rate", "ignore")
 
 
@@ -186,6 +187,8 @@ def _lookup(key: str) -> str | None:
 
 def match_header(column: Any, remembered: Mapping[str, str] | None = None) -> ColumnTarget | None:
     """The target of one header cell, or None when it is not recognised."""
+    if len(str(column)) > HEADER_MAX_CHARS:
+        return None  # no header is that long (a data cell of 100k characters would take the patterns minutes)
     key = normalize_header(column)
     if not key:
         return None

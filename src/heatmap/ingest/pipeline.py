@@ -203,6 +203,8 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     n = len(frame)
     rows = table.row_numbers
+    if table.long_cells:
+        frame = _without_long_cells(upload, table, targets)
     records: list[dict[str, Any]] = [{} for _ in range(n)]
     blank = np.ones(n, dtype=bool)
     column_of: dict[str, str] = {}
@@ -260,6 +262,24 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
         upload.records.append(rec)
         upload.origins.append(Origin(table.sheet, rows[i], column_of))
     return 1
+
+
+def _without_long_cells(upload: Upload, table: files.RawTable, targets: Mapping[str, Any]) -> pd.DataFrame:
+    """Cells longer than the CSV field limit: in a column the import uses, an error naming the cell (and
+    the cell is not read further); in a column it ignores, a warning, and the import goes on."""
+    frame = table.frame.copy()
+    for i, column, length in table.long_cells:
+        used = column in targets
+        upload.problems.append(UploadProblem(
+            table.file, "cell_too_long" if used else "cell_too_long_ignored",
+            {"length": f"{length:,}", "limit": f"{files.CSV_FIELD_LIMIT:,}", "column": column, "row": table.row_numbers[i]},
+            sheet=table.sheet, row=table.row_numbers[i], column=column, value=_shown(frame.at[i, column]),
+            field=targets[column].field if used and targets[column].field in CARRIER_FIELD else None,
+            severity="error" if used else "warning",
+        ))
+        if used:
+            frame.at[i, column] = ""
+    return frame
 
 
 def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool, rows: Sequence[int]) -> list | None:
