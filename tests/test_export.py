@@ -1,10 +1,12 @@
 """Excel and GeoJSON exports (heatmap.export): readable, complete, and harmless whatever the data says."""
+import datetime as dt
 import io
 import json
 
 import geopandas as gpd
 import openpyxl
 import pandas as pd
+import shapely
 
 from heatmap import export
 from heatmap.store import records_frame
@@ -56,3 +58,39 @@ def test_geojson_round_trips_through_gdal(small_sample, tmp_path):
     assert read.geometry.iloc[0].equals_exact(frame.geometry.iloc[0], 1e-9)
     assert json.loads(path.read_text())["features"][0]["properties"]["industries"] == list(frame["industries"].iloc[0])
     assert pd.notna(read["area_m2"]).all()
+
+
+def test_an_export_uploaded_again_unchanged_changes_nothing(store, small_sample):
+    """The map page's Excel and GeoJSON downloads, one kind at a time, re-uploaded as they are: 0 changed.
+    Points and boundaries come back to the last digit (the export writes them at full precision)."""
+    from heatmap.ingest import pipeline
+
+    store.save("carrier", small_sample.carriers, user="seed", source="sample")
+    carriers = store.carriers()
+    names = dict(zip(store.districts()["code"], store.districts()["name_zh"]))
+    today = max(carriers["verified_on"]) + dt.timedelta(days=1)
+    for kind in ("land", "plant", "office", "other"):
+        chosen = carriers[carriers["kind"] == kind]
+        files = {
+            "zh.xlsx": export.to_excel({"载体": export.carrier_table(chosen, "zh", names, internal=True),
+                                        "说明": pd.DataFrame([("导出时间", "2026-11-28")], columns=["", " "])}),
+            "en.xlsx": export.to_excel({"Sites": export.carrier_table(chosen, "en", NAMES | names, internal=False)}),
+            "sites.geojson": export.to_geojson(chosen, sample=True, internal=False),
+        }
+        for name, data in files.items():
+            upload = pipeline.read_upload(data, name, kind=kind, store=store, district=None, today=today)
+            assert upload.errors == [], (kind, name, [pipeline.problem_message(p, "en") for p in upload.errors[:3]])
+            assert not [p for p in upload.warnings if p.key == "column_not_recognised"], (kind, name)
+            diff = pipeline.preview(upload, store)
+            changed = {c.code: c.fields for c in diff.changes if c.op == "change"}
+            assert diff.counts["same"] == len(chosen) and not changed, (kind, name, list(changed.items())[:3])
+
+
+def test_boundaries_are_written_in_full_and_points_left_to_lon_lat():
+    square = shapely.from_wkt("POLYGON((121.11701234567891 31.454, 121.1186 31.454, 121.1186 31.4552, 121.11701234567891 31.454))")
+    assert shapely.from_wkt(export.boundary_wkt(square)).equals_exact(square, 0)
+    assert export.boundary_wkt(shapely.Point(121.1, 31.5)) is None and export.boundary_wkt(None) is None
+    ring = shapely.Point(121.1, 31.5).buffer(0.01, quad_segs=300)  # 1,200 vertices: too long for one cell in full
+    text = export.boundary_wkt(ring)
+    assert len(text) <= export.EXCEL_CELL_CHARS
+    assert shapely.from_wkt(text).equals_exact(ring, 1e-7)  # to survey precision, about a centimetre

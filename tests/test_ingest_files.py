@@ -197,7 +197,8 @@ def test_rejections_by_size_and_type(monkeypatch):
     monkeypatch.delenv("HEATMAP_MAX_UPLOAD_MB")
     problem = _rejected(b"%PDF-1.7 ...", "report.pdf")
     assert problem.key == "unsupported_type" and problem.params["ext"] == ".pdf" and ".xlsx" in problem.params["supported"]
-    assert _rejected(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls").key == "old_excel"
+    assert _rejected(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls").key == "broken_excel"  # read, but damaged
+    assert _rejected(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "wps.et").key == "old_excel"
     assert _rejected(b"whatever", "roads.shp").key == "shapefile_not_zipped"
 
 
@@ -344,3 +345,57 @@ def test_zip_bomb_by_ratio_and_by_stream(tmp_path, monkeypatch):
     problem = _rejected(bytes(data), "liar.zip")
     # zipfile stops at the declared 100 bytes, and the CRC then fails: nothing larger reaches the disk
     assert problem.key == "broken_zip" and "CRC" in problem.params["reason"]
+
+
+# --- legacy .xls and OpenDocument .ods (python-calamine) ------------------------------------------------
+
+
+def _xls(hidden_sheet: bool = True) -> bytes:
+    """An .xls as WPS or Excel 2003 save it (written with xlwt): a title, an empty row, the header on row 4."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("厂房")
+    sheet.write(0, 0, "浏河镇标准厂房信息表（2026年11月）")
+    for j, header in enumerate(["载体编号", "载体名称", "建筑面积(㎡)", "核实日期", "层数"]):
+        sheet.write(3, j, header)
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for i in range(3):
+        sheet.write(4 + i, 0, f"LH-P00{i + 1}")
+        sheet.write(4 + i, 1, NAMES[i])
+        sheet.write(4 + i, 2, [1200.5, 3.5, 800.0][i])
+        sheet.write(4 + i, 3, dt.date(2026, 7, 6 + i), date_style)
+        sheet.write(4 + i, 4, 2)
+    if hidden_sheet:
+        hidden = book.add_sheet("旧数据")
+        hidden.write(0, 0, "不要读")
+        hidden.visibility = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_legacy_xls_is_read_with_row_numbers_dates_and_visible_sheets_only():
+    data = _xls()
+    assert data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the real OLE2 container, not an xlsx renamed
+    (table,), notes = read_tables(data, "浏河厂房.xls")
+    assert notes == [] and table.sheet == "厂房" and table.header_row == 4 and table.row_numbers == [5, 6, 7]
+    assert list(table.frame.columns) == ["载体编号", "载体名称", "建筑面积(㎡)", "核实日期", "层数"]
+    assert table.frame["载体名称"].tolist() == NAMES and table.frame["建筑面积(㎡)"].tolist() == [1200.5, 3.5, 800.0]
+    assert table.frame["核实日期"].tolist()[0] in (dt.date(2026, 7, 6), dt.datetime(2026, 7, 6))
+    # an .xls that someone renamed .xlsx is read all the same
+    (renamed,), _ = read_tables(data, "浏河厂房.xlsx")
+    assert renamed.frame["载体编号"].tolist() == ["LH-P001", "LH-P002", "LH-P003"]
+
+
+def test_ods_is_read_like_a_workbook():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="odf") as writer:
+        pd.DataFrame({"编号": ["TC-001", "TC-002"], "名称": NAMES[:2], "面积": [1200.5, 3.5],
+                      "核实日期": [dt.date(2026, 7, 6), dt.date(2026, 7, 7)]}).to_excel(writer, sheet_name="载体", startrow=2, index=False)
+        writer.sheets["载体"]  # noqa: B018 - the sheet exists
+    (table,), _ = read_tables(buffer.getvalue(), "载体.ods")
+    assert table.sheet == "载体" and table.header_row == 3 and table.row_numbers == [4, 5]
+    assert table.frame["编号"].tolist() == ["TC-001", "TC-002"] and table.frame["面积"].tolist() == [1200.5, 3.5]
+    assert table.frame["核实日期"].tolist()[1] in (dt.date(2026, 7, 7), dt.datetime(2026, 7, 7))
+    assert _rejected(b"PK\x03\x04 broken", "broken.ods").key in ("broken_excel", "wrong_content")

@@ -15,7 +15,7 @@ from heatmap.model import CARRIER_FIELDS
     ("地址", "address", None), ("Address", "address", None),
     ("面积", "area_m2", None), ("总面积", "area_m2", None), ("建筑面积", "area_m2", None), ("建筑面积(㎡)", "area_m2", "m2"),
     ("建筑面积（㎡）", "area_m2", "m2"), ("用地面积", "area_m2", None), ("土地面积(亩)", "area_m2", "mu"),
-    ("土地面积（亩）", "area_m2", "mu"), ("占地面积", "area_m2", None), ("area", "area_m2", None), ("area_m2", "area_m2", "m2"),
+    ("土地面积（亩）", "area_m2", "mu"), ("占地面积", "area_m2", None), ("area", "area_m2", None), ("area_m2", "area_m2", None),
     ("GFA", "area_m2", None), ("面积（万㎡）", "area_m2", "wan_m2"), ("用地面积（公顷）", "area_m2", "ha"),
     ("面积(ha)", "area_m2", "ha"), ("面积(平方米)", "area_m2", "m2"), ("面积(平米)", "area_m2", "m2"), ("面积 m²", "area_m2", "m2"),
     ("面积㎡", "area_m2", "m2"), ("Area (m²)", "area_m2", "m2"),
@@ -54,7 +54,9 @@ from heatmap.model import CARRIER_FIELDS
     ("纬度", "lat", None), ("lat", "lat", None), ("latitude", "lat", None),
     ("X", "x", None), ("Y", "y", None), ("x坐标", "x", None), ("Y坐标", "y", None),
     ("WKT", "wkt", None), ("geometry", "wkt", None), ("几何", "wkt", None),
-    ("序号", "ignore", None),
+    ("序号", "ignore", None), ("修改人", "ignore", None), ("Changed at", "ignore", None),
+    # the model's own names (the GeoJSON export's properties) are in the model's unit, whatever they end in
+    ("floor_load_kn_m2", "floor_load_kn_m2", None), ("rent_cny_m2_month", "rent_cny_m2_month", None),
     # the usual decorations
     ("*名称", "name", None), ("名称*", "name", None), ("＊名称", "name", None), ("名称（必填）", "name", None),
     ("  载体 名称 ", "name", None), ("ＮＡＭＥ", "name", None), ("Area_M2", "area_m2", "m2"), ("名称:", "name", None),

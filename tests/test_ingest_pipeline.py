@@ -127,7 +127,7 @@ def test_unknown_headers_are_asked_for_and_remembered(store):
         del r["建筑面积(㎡)"]
     upload = read(store, csv_bytes(rows), "odd.csv")
     assert upload.unknown_columns == ["占地规模"]
-    assert any(p.key == "required" and p.field == "area_m2" for p in upload.errors)
+    assert any(p.key == "required_column_missing" and p.field == "area_m2" for p in upload.errors)
     from heatmap.ingest.headers import normalize_header
 
     store.remember_header_mappings({normalize_header("占地规模"): "area_m2"}, "staff-liuhe")
@@ -182,3 +182,139 @@ def test_a_broken_file_is_one_clear_problem(store):
     assert pipeline.problem_message(upload.errors[0], "zh") != upload.errors[0].key
     empty = read(store, b"", "empty.csv")
     assert [p.key for p in empty.errors] == ["empty_file"]
+
+
+# --- KML / KMZ: the code is the attribute, not the feature id -----------------------------------------
+
+LIUHE_KML = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document><name>浏河镇厂房</name>
+<Schema name="厂房" id="S_厂房"><SimpleField name="载体编号" type="string"/><SimpleField name="建筑面积" type="float"/></Schema>
+<Folder><name>厂房</name>
+<Placemark id="p.1"><name>浏河标准厂房1号</name>
+  <ExtendedData><SchemaData schemaUrl="#S_厂房"><SimpleData name="载体编号">LH-P001</SimpleData>
+  <SimpleData name="建筑面积">2200</SimpleData><SimpleData name="空置面积">601</SimpleData>
+  <SimpleData name="状态">可租售</SimpleData><SimpleData name="所属区镇">浏河镇</SimpleData>
+  <SimpleData name="核实日期">2026-07-06</SimpleData></SchemaData></ExtendedData>
+  <Point><coordinates>121.272956,31.518044,0</coordinates></Point></Placemark>
+<Placemark id="p.2"><name>浏河标准厂房2号</name>
+  <ExtendedData><Data name="载体编号"><value>LH-P002</value></Data><Data name="建筑面积"><value>3200</value></Data>
+  <Data name="空置面积"><value>602</value></Data><Data name="状态"><value>部分可用</value></Data>
+  <Data name="所属区镇"><value>浏河镇</value></Data><Data name="核实日期"><value>2026-07-06</value></Data></ExtendedData>
+  <Polygon><outerBoundaryIs><LinearRing><coordinates>121.2730,31.5190,0 121.2745,31.5190,0 121.2745,31.5200,0 121.2730,31.5200,0 121.2730,31.5190,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>
+<Placemark id="p.3"><name>浏河标准厂房3号</name>
+  <description><![CDATA[<html><body><table border="1"><tr><th colspan="2">厂房</th></tr>
+  <tr><td>载体编号</td><td>LH-P003</td></tr><tr><td>建筑面积</td><td>4,200</td></tr><tr><td>空置面积</td><td>0</td></tr>
+  <tr><td>状态</td><td>已满</td></tr><tr><td>所属区镇</td><td>浏河镇</td></tr><tr><td>核实日期</td><td>2026-07-06</td></tr>
+  </table></body></html>]]></description>
+  <Point><coordinates>121.274956,31.520044,0</coordinates></Point></Placemark>
+</Folder></Document></kml>
+"""
+
+
+@pytest.mark.parametrize("name", ["浏河厂房.kml", "浏河厂房.kmz"])
+def test_kml_and_kmz_codes_come_from_the_code_attribute(store, name):
+    """Google Earth writes <Data>, GDAL and most GIS <SchemaData>, ArcGIS a table in the description; the
+    Placemark's id (p.1 …) is the file's, not the carrier's: a code taken from it would duplicate records
+    on the next upload and let --replace delete the real ones."""
+    import zipfile
+
+    data = LIUHE_KML.encode("utf-8")
+    if name.endswith(".kmz"):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as kmz:
+            kmz.writestr("doc.kml", data)
+        data = buffer.getvalue()
+    upload = read(store, data, name)
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    assert not [p for p in upload.warnings if p.key == "column_not_recognised"], [p.column for p in upload.warnings]
+    assert [r["code"] for r in upload.records] == ["LH-P001", "LH-P002", "LH-P003"]
+    assert [r["area_m2"] for r in upload.records] == [2200, 3200, 4200]
+    assert [r["status"] for r in upload.records] == ["available", "partial", "occupied"]
+    assert upload.records[1]["geometry"].geom_type == "Polygon" and upload.records[0]["name"] == "浏河标准厂房1号"
+    pipeline.commit(upload, store, user="staff-liuhe")
+    assert sorted(store.carriers()["code"]) == ["LH-P001", "LH-P002", "LH-P003"]
+    again = read(store, data, name)
+    assert pipeline.preview(again, store, replace=True).counts == {"add": 0, "change": 0, "remove": 0, "same": 3}
+
+
+# --- a required column the file lacks ------------------------------------------------------------------
+
+
+def test_a_missing_required_column_is_one_message_naming_the_field(store):
+    rows = plant_rows(5)
+    for row in rows:
+        del row["载体名称"]
+    upload = read(store, csv_bytes(rows), "无名称.csv")
+    assert [(p.key, p.row, p.field) for p in upload.errors] == [("required_column_missing", None, "name")]
+    message = {lang: pipeline.problem_message(upload.errors[0], lang) for lang in ("zh", "en")}
+    assert "名称" in message["zh"] and "5" in message["zh"]
+    assert "Name" in message["en"] and "name" not in message["en"].replace("Name", "")
+    frame = pipeline.report_frame(upload.problems, "en")
+    assert (frame["Column"] == "Name").sum() == 1  # the report names the field too
+    # a row whose cell is there but empty is still its own, located problem
+    rows = plant_rows(2)
+    rows[1]["载体名称"] = ""
+    upload = read(store, csv_bytes(rows), "空名称.csv")
+    assert [(p.key, p.row, p.column) for p in upload.errors] == [("required", 3, "载体名称")]
+
+
+def test_status_is_derived_from_the_vacant_area_and_said_once(store):
+    rows = plant_rows(3)
+    for row, vacant in zip(rows, ["0", "2,200", "500"]):  # areas: 2,200 / 3,200 / 4,200 m²
+        del row["状态"]
+        row["空置面积"] = vacant
+    rows[1]["建筑面积(㎡)"] = "2,200"
+    upload = read(store, csv_bytes(rows), "无状态.csv")
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    assert [r["status"] for r in upload.records] == ["occupied", "available", "partial"]
+    notes = [p for p in upload.notes if p.key == "status_derived"]
+    assert len(notes) == 1 and "3" in pipeline.problem_message(notes[0], "en")
+    assert "推算" in pipeline.problem_message(notes[0], "zh")
+    # a status stored before is kept by a file that does not say it
+    pipeline.commit(upload, store, user="staff-liuhe")
+    store.save("carrier", [dict(store.stored_records("carrier", ["LH-P001"])["LH-P001"], status="reserved")], user="t", source="test")
+    again = read(store, csv_bytes(rows), "无状态.csv")
+    assert again.records[0]["status"] == "reserved" and again.records[2]["status"] == "partial"
+
+
+def test_a_legacy_xls_imports(store):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("厂房")
+    rows = plant_rows(3)
+    for j, header in enumerate(rows[0]):
+        sheet.write(0, j, header)
+        for i, row in enumerate(rows, start=1):
+            sheet.write(i, j, row[header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = read(store, buffer.getvalue(), "浏河厂房.xls")
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    assert [r["code"] for r in upload.records] == ["LH-P001", "LH-P002", "LH-P003"]
+    assert upload.records[0]["area_m2"] == 2200 and upload.records[0]["verified_on"] == dt.date(2026, 7, 6)
+    assert pipeline.commit(upload, store, user="staff-liuhe")[1].counts["add"] == 3
+
+
+# --- a CSV cell over the csv module's field limit ----------------------------------------------------
+
+
+@pytest.mark.parametrize("row_index", [0, 40])  # within the rows searched for the header, and past them
+def test_a_csv_cell_over_the_field_limit(store, row_index):
+    from heatmap.ingest import files
+
+    rows = [dict(r, 备注="") for r in plant_rows(50)]
+    rows[row_index]["备注"] = "长" * (files.CSV_FIELD_LIMIT + 10)
+    upload = read(store, csv_bytes(rows, "utf-8"), "备注很长.csv")
+    assert upload.errors == [] and len(upload.records) == 50  # an ignored column: warned, and the import goes on
+    (warning,) = [p for p in upload.warnings if p.key == "cell_too_long_ignored"]
+    assert (warning.row, warning.column) == (row_index + 2, "备注")
+    assert "备注" in pipeline.problem_message(warning, "zh") and "quote" not in pipeline.problem_message(warning, "en")
+
+    rows = plant_rows(50)
+    rows[row_index]["载体名称"] = "长" * (files.CSV_FIELD_LIMIT + 10)
+    upload = read(store, csv_bytes(rows, "utf-8"), "名称很长.csv")
+    assert [(p.key, p.row, p.column) for p in upload.errors] == [("cell_too_long", row_index + 2, "载体名称")]
+    message = pipeline.problem_message(upload.errors[0], "en")
+    assert f"row {row_index + 2}" in message and "载体名称" in message and "quote" not in message

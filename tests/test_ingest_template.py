@@ -10,7 +10,7 @@ import shapely
 
 from heatmap import config
 from heatmap.ingest.headers import match_headers
-from heatmap.ingest.template import SHEET_CARRIERS, SHEET_INSTRUCTIONS, district_records, template_fields, template_workbook
+from heatmap.ingest.template import EXAMPLES, SHEET_CARRIERS, SHEET_INSTRUCTIONS, district_records, template_fields, template_workbook
 from heatmap.ingest.values import parse_column, parse_coordinate_column, parse_wkt_column
 from heatmap.model import CARRIER_FIELD, CarrierKind, validate_carrier
 
@@ -108,3 +108,95 @@ def test_instructions_sheet(lang, first):
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         template_workbook("castle", "zh")
+
+
+# --- the round trip: the page's template, filled in, imports -------------------------------------------
+
+ROUND_TRIP_TODAY = dt.date(2025, 7, 1)
+
+
+def filled_template(kind: str, lang: str, verified_on: dt.date | None = None) -> bytes:
+    """The template as the page hands it out, with a second carrier typed in below the example row (a copy
+    of it under a new code, as staff fill it in); plants, offices and others get a point a little further
+    east and leave the boundary (WKT) column empty, as the template's own example does. `verified_on`
+    replaces the example's verification date on both rows."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_workbook(kind, lang)))
+    ws = wb[SHEET_CARRIERS]
+    headers = [c.value for c in ws[1]]
+    for j, cell in enumerate(ws[2], start=1):
+        value = cell.value
+        if headers[j - 1] == "*编号 Code":
+            value = value[:-3] + "002"
+        elif headers[j - 1] == "经度 Longitude" and value is not None:
+            value = value + 0.002
+        elif headers[j - 1] == "最近核实日期 Last verified" and verified_on is not None:
+            value = ws.cell(row=2, column=j).value = verified_on
+        ws.cell(row=3, column=j, value=value).number_format = cell.number_format
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_filled_template_imports_through_the_pages_pipeline(store, kind, lang):
+    from heatmap.ingest import pipeline
+
+    data = filled_template(kind, lang)
+    upload = pipeline.read_upload(data, f"模板-{kind}.xlsx", kind=kind, store=store, district=None, today=ROUND_TRIP_TODAY)
+    assert upload.errors == [] and upload.warnings == [], [pipeline.problem_message(p, "en") for p in upload.problems]
+    skipped = [p for p in upload.notes if p.key == "instructions_sheet_skipped"]
+    assert [p.sheet for p in skipped] == [SHEET_INSTRUCTIONS]  # said once, as a note: never read as data
+    assert [r["code"] for r in upload.records] == [EXAMPLES[kind]["code"], EXAMPLES[kind]["code"][:-3] + "002"]
+    example = EXAMPLES[kind]
+    for record in upload.records:
+        geometry = record["geometry"]
+        if example["wkt"]:
+            assert geometry.equals(shapely.from_wkt(example["wkt"]))
+        else:  # the empty boundary column does not hide the lon/lat beside it
+            assert geometry.geom_type == "Point" and geometry.y == pytest.approx(example["lat"])
+    assert upload.records[1]["geometry"].x == pytest.approx(example["lon"] + 0.002) if example["lon"] else True
+    diff = pipeline.preview(upload, store)
+    assert diff.counts["add"] == 2
+    version, applied = pipeline.commit(upload, store, user="staff")
+    assert version is not None and applied.counts["add"] == 2
+    stored = store.carriers().set_index("code")
+    assert stored.loc[example["code"], "area_m2"] == example["area_m2"] and stored.loc[example["code"], "kind"] == kind
+
+    again = pipeline.read_upload(data, f"模板-{kind}.xlsx", kind=kind, store=store, district=None, today=ROUND_TRIP_TODAY)
+    assert pipeline.preview(again, store).counts == {"add": 0, "change": 0, "remove": 0, "same": 2}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_filled_template_imports_through_the_command_line(store, kind, tmp_path, monkeypatch, capsys):
+    from heatmap import cli
+
+    path = tmp_path / f"{kind}-template.xlsx"
+    path.write_bytes(filled_template(kind, "en", verified_on=dt.date.today()))
+    monkeypatch.setenv("HEATMAP_DATABASE_URL", store.engine.url.render_as_string(hide_password=False))
+    assert cli.main(["import", str(path), "--kind", kind, "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert "2 records: 2 added, 0 changed" in out
+    assert "Error" not in err and "Warning" not in err, err
+    assert store.count("carrier") == 2
+
+
+def test_a_blank_boundary_cell_falls_back_to_the_rows_lon_lat(store):
+    """Any file: the boundary where a row has one, the row's lon/lat where it has not."""
+    from heatmap.ingest import pipeline
+
+    boundary = "POLYGON((121.117 31.454, 121.1186 31.454, 121.1186 31.4552, 121.117 31.4552, 121.117 31.454))"
+    rows = [
+        {"编号": "LH-1", "名称": "一号厂房", "所属区镇": "浏河镇", "面积": 1000, "空置面积": 0, "状态": "已满",
+         "经度": 121.27, "纬度": 31.51, "范围": ""},
+        {"编号": "LH-2", "名称": "二号厂房", "所属区镇": "浏河镇", "面积": 1000, "空置面积": 0, "状态": "已满",
+         "经度": 121.28, "纬度": 31.52, "范围": boundary},
+        {"编号": "LH-3", "名称": "三号厂房", "所属区镇": "浏河镇", "面积": 1000, "空置面积": 0, "状态": "已满",
+         "经度": "", "纬度": "", "范围": boundary},
+    ]
+    data = pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+    upload = pipeline.read_upload(data, "mixed.csv", kind="plant", store=store, district="liuhe", today=ROUND_TRIP_TODAY)
+    assert upload.errors == [], [pipeline.problem_message(p, "en") for p in upload.errors]
+    first, second, third = (r["geometry"] for r in upload.records)
+    assert first.equals(shapely.Point(121.27, 31.51))
+    assert second.equals(shapely.from_wkt(boundary)) and third.equals(shapely.from_wkt(boundary))

@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("import", help="check a carrier file and commit it as one new version (all or nothing)")
-    p.add_argument("file", help="xlsx, csv, geojson, gpkg, zipped shapefile or kml")
+    p.add_argument("file", help="xlsx, xls, ods, csv, geojson, gpkg, zipped shapefile, kml or kmz")
     p.add_argument("--kind", required=True, choices=list(pipeline.kinds()), help="the kind of carriers the file holds")
     p.add_argument("--district", help="the district the file is for: rows of any other district are refused "
                                       "(default: the file may hold any district, as for an administrator)")

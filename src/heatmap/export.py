@@ -56,12 +56,33 @@ def carrier_table(carriers: pd.DataFrame, lang: str, district_names: Mapping[str
             out[i18n.t("field.land_mu", lang)] = land_mu.round(2)
         if name == "vacant_m2":
             out[i18n.t("field.vacancy_pct", lang)] = vacancy_percent(carriers).round(1)
-    out[i18n.t("field.lon", lang)] = carriers["lon"].round(6)
-    out[i18n.t("field.lat", lang)] = carriers["lat"].round(6)
+    # Coordinates at full precision: an export uploaded again unchanged must show "0 changed". Rounding
+    # to 6 decimals (about 0.1 m) looked tidy but moved every point, and the upload saw each as changed;
+    # the store compares geometries to 1e-9 degrees, and no tolerance there could tell a rounding from a
+    # real survey correction of a few centimetres. Excel shows the same number either way.
+    out[i18n.t("field.lon", lang)] = carriers["lon"]
+    out[i18n.t("field.lat", lang)] = carriers["lat"]
+    out[i18n.t("ingest.template_header_wkt", lang)] = carriers.geometry.map(boundary_wkt) if "geometry" in carriers else None
     if internal:
         for name in INTERNAL_FIELDS:
             out[i18n.t(f"field.{name}", lang)] = carriers[name]
     return out.reset_index(drop=True)
+
+
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
+WKT_SURVEY_DECIMALS = 7  # 1e-7 degrees is about 1 cm: survey precision, for boundaries too long to write in full
+
+
+def boundary_wkt(geometry) -> str | None:
+    """The WKT of a boundary (anything but a point, which lon/lat carry), at full precision so that it reads
+    back identical; a boundary too long for one Excel cell is written to survey precision (about 1 cm),
+    and None if even that does not fit (the lon/lat columns still place the record)."""
+    if geometry is None or geometry.is_empty or geometry.geom_type == "Point":
+        return None
+    text = shapely.to_wkt(geometry, rounding_precision=-1)
+    if len(text) > EXCEL_CELL_CHARS:
+        text = shapely.to_wkt(geometry, rounding_precision=WKT_SURVEY_DECIMALS, trim=True)
+    return text if len(text) <= EXCEL_CELL_CHARS else None
 
 
 def _cell_value(value):

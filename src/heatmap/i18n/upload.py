@@ -4,8 +4,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.upload": ("数据上传", "Upload"),
     "upload.title": ("载体数据上传", "Upload carrier data"),
     "upload.caption": (
-        "上传本区镇的载体文件（Excel、CSV、GeoJSON、GeoPackage、压缩的 Shapefile、KML）。先检查、再预览，确认后一次性提交为新版本；可随时回退。",
-        "Upload your district's carrier file (Excel, CSV, GeoJSON, GeoPackage, zipped Shapefile, KML). It is checked and "
+        "上传本区镇的载体文件（Excel .xlsx/.xls、WPS/LibreOffice 表格 .ods、CSV、GeoJSON、GeoPackage、压缩的 Shapefile、KML/KMZ）。先检查、再预览，确认后一次性提交为新版本；可随时回退。",
+        "Upload your district's carrier file (Excel .xlsx/.xls, OpenDocument .ods, CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ). It is checked and "
         "previewed first, then committed at once as a new version, which can be rolled back.",
     ),
     "upload.not_allowed": ("请以区镇招商人员或管理员身份登录后上传数据。", "Sign in as district staff or an administrator to upload data."),
@@ -144,6 +144,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ingest.column_not_recognised": ("未识别的列 “{column}”，已忽略（可在上方指定字段）。", "The column “{column}” was not recognised and is ignored (map it above)."),
     "ingest.column_clash": ("多列对应同一字段 {field}（{columns}），只使用第一列。", "Several columns hold {field} ({columns}); only the first is used."),
     "ingest.coordinate_column_missing": ("缺少坐标列：{column}。", "A coordinate column is missing: {column}."),
+    "ingest.required_column_missing": (
+        "文件缺少必填列“{field}”（{rows} 行因此不完整）。请在文件中添加这一列。",
+        "The file has no column for “{field}”, which is required ({rows} rows lack it). Add that column to the file.",
+    ),
+    "ingest.status_derived": (
+        "文件没有“状态”列：{rows} 条记录的状态已按空置面积推算（无空置为已满，全部空置为可租售，其余为部分可用）。",
+        "The file has no status column: the status of {rows} records was derived from the vacant area "
+        "(none vacant: fully occupied; all vacant: available; otherwise partly available).",
+    ),
+    "ingest.cell_too_long": (
+        "第 {row} 行“{column}”列的单元格有 {length} 个字符，超过 CSV 单元格上限 {limit}，无法读取。请缩短该单元格。",
+        "The cell in row {row}, column “{column}” is {length} characters long, above the CSV cell limit of {limit}, "
+        "and was not read. Shorten that cell.",
+    ),
+    "ingest.cell_too_long_ignored": (
+        "第 {row} 行“{column}”列的单元格有 {length} 个字符（上限 {limit}）；该列不导入，已忽略。",
+        "The cell in row {row}, column “{column}” is {length} characters long (limit {limit}); the column is not "
+        "imported, so it was ignored.",
+    ),
+    "ingest.instructions_sheet_skipped": (
+        "工作表 “{sheet}” 是填表说明，不作为数据读取。", "The sheet “{sheet}” holds instructions and was not read as data."),
     "ingest.swapped_lat_lon": (
         "坐标（{x}，{y}）像是经纬度写反了：经度应在 121 附近，纬度在 31.5 附近。",
         "The coordinates ({x}, {y}) look swapped: longitude should be near 121 and latitude near 31.5.",

@@ -21,7 +21,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TYPE_CHECKING
 
@@ -40,16 +40,23 @@ ZIP_MAX_TOTAL_BYTES = 1024 * MB  # sum of the members' uncompressed sizes
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, checked on members larger than ZIP_RATIO_MIN_BYTES
 ZIP_RATIO_MIN_BYTES = 20 * MB
 ZIP_MAX_MEMBERS = 10_000
+# The reader of .xlsx/.xlsm uploads: "openpyxl" (sees formulas as written, so a formula is refused) or
+# "calamine" (python-calamine: faster, but a formula cell gives its last computed value). The benchmark
+# compares the two (benchmarks/bench_import.py --formats xlsx,xlsx-calamine).
+XLSX_READER = "openpyxl"
+CSV_FIELD_LIMIT = 131_072  # the csv module's default field limit: a longer CSV cell is read, and reported
 HEADER_SEARCH_ROWS = 30  # the header is looked for among this many first rows
 HEADER_MIN_SHARE = 0.6  # default heuristic: text cells >= 60 % of the widest row's filled cells
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+# read with python-calamine: the legacy binary .xls (WPS and old Excel still save it), .xlsb, OpenDocument .ods
+CALAMINE_EXTENSIONS = (".xls", ".xlsb", ".ods")
 TEXT_EXTENSIONS = (".csv", ".txt")
 GEO_EXTENSIONS = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".zip")
-SUPPORTED_EXTENSIONS = EXCEL_EXTENSIONS + TEXT_EXTENSIONS + GEO_EXTENSIONS
+SUPPORTED_EXTENSIONS = EXCEL_EXTENSIONS + CALAMINE_EXTENSIONS + TEXT_EXTENSIONS + GEO_EXTENSIONS
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 # inside a zip, besides Shapefiles
-_ZIP_INNER_READABLE = (".xlsx", ".xlsm", ".csv", ".txt", ".geojson", ".json", ".gpkg", ".kml")
+_ZIP_INNER_READABLE = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".geojson", ".json", ".gpkg", ".kml")
 _ZIP_JUNK = re.compile(r"(^|/)(__MACOSX/|\._|\.DS_Store$|Thumbs\.db$)", re.IGNORECASE)
 
 # LIBKML reports these for every placemark; they describe styling, not the data
@@ -77,6 +84,7 @@ class RawTable:
     row_numbers: list[int]  # per frame row, the number the user sees
     geometry: "gpd.GeoSeries | None" = None  # same length as frame, in `crs`
     crs: "pyproj.CRS | None" = None  # the CRS the file declares
+    long_cells: list[tuple[int, str, int]] = field(default_factory=list)  # (frame row, column, length) over CSV_FIELD_LIMIT
 
 
 HeaderScore = Callable[[list], float]
@@ -96,7 +104,7 @@ def read_tables(data: bytes, file_name: str, *, header_score: HeaderScore | None
     ext = _extension(name)
     if ext in SHAPEFILE_PARTS:
         raise _reject(name, "shapefile_not_zipped", ext=ext)
-    if ext in (".xls", ".et"):
+    if ext == ".et":
         raise _reject(name, "old_excel", ext=ext)
     if ext not in SUPPORTED_EXTENSIONS:
         raise _reject(name, "unsupported_type", ext=ext or "—", supported=" ".join(SUPPORTED_EXTENSIONS))
@@ -129,6 +137,7 @@ def _short(text: str, limit: int = 200) -> str:
 # What the bytes look like. Labels are format names, shown to the user as they are.
 _EXPECTED = {
     ".xlsx": ("XLSX",), ".xlsm": ("XLSX",),
+    ".xls": ("XLS", "XLSX"), ".xlsb": ("XLSX",), ".ods": ("ODS",),  # WPS saves .xlsx content as .xls, too
     ".csv": ("CSV",), ".txt": ("CSV",),
     ".geojson": ("JSON",), ".json": ("JSON",),
     ".gpkg": ("GPKG",),
@@ -147,6 +156,8 @@ def _looks_like(data: bytes) -> str | None:
             return "BROKEN_ZIP"  # reported as a broken zip or a broken workbook, by extension
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return "XLSX"
+        if "mimetype" in names and "content.xml" in names:
+            return "ODS"
         if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
             return "DOCX"
         if any(n.lower().endswith(".kml") for n in names) and not any(n.lower().endswith(".shp") for n in names):
@@ -170,10 +181,11 @@ def _looks_like(data: bytes) -> str | None:
             return None
         text = head.decode("utf-8", errors="ignore")
     text = text.lstrip("\ufeff \t\r\n").lower()
+    kml_at, html_at = text.find("<kml", 0, 2000), text.find("<html", 0, 1000)
+    if text.startswith("<") and kml_at >= 0 and (html_at < 0 or kml_at < html_at):
+        return "KML"  # (a description may hold an HTML table: the <kml> root comes first)
     if text.startswith("<!doctype html") or text.startswith("<html") or ("<html" in text[:1000] and text.startswith("<")):
         return "HTML"
-    if "<kml" in text[:2000] and text.startswith("<"):
-        return "KML"
     if text.startswith("<?xml") or text.startswith("<"):
         return "XML" if "<table" not in text else "HTML"
     if text.startswith("{") or text.startswith("["):
@@ -190,7 +202,7 @@ def _check_content(data: bytes, name: str, ext: str) -> None:
     if looks in _EXPECTED[ext]:
         return
     if ext in EXCEL_EXTENSIONS and looks == "XLS":
-        raise _reject(name, "excel_old_or_encrypted", ext=ext)
+        return  # an .xls renamed .xlsx (or an encrypted workbook): calamine tries, see _read
     if looks is None:
         raise _reject(name, "wrong_content_unknown", ext=ext)
     raise _reject(name, "wrong_content", ext=ext, looks_like=looks)
@@ -198,8 +210,15 @@ def _check_content(data: bytes, name: str, ext: str) -> None:
 
 def _read(data: bytes, name: str, ext: str, header_score: HeaderScore | None, problems: list[UploadProblem]) -> list[RawTable]:
     _check_content(data, name, ext)
-    if ext in EXCEL_EXTENSIONS:
-        tables = _read_excel(data, name, header_score)
+    if ext in EXCEL_EXTENSIONS and _looks_like(data) == "XLS":
+        try:
+            tables = read_calamine(data, name, header_score)
+        except FileRejected as rejected:  # most often a password: Excel encrypts .xlsx into this container
+            raise _reject(name, "excel_old_or_encrypted", ext=ext) from rejected
+    elif ext in EXCEL_EXTENSIONS:
+        tables = read_calamine(data, name, header_score) if XLSX_READER == "calamine" else _read_excel(data, name, header_score)
+    elif ext in CALAMINE_EXTENSIONS:
+        tables = read_calamine(data, name, header_score)
     elif ext in TEXT_EXTENSIONS:
         tables = _read_text(data, name, header_score, problems)
     elif ext in (".zip", ".kmz"):
@@ -353,6 +372,38 @@ def _read_excel(data: bytes, name: str, header_score: HeaderScore | None) -> lis
     return tables
 
 
+def read_calamine(data: bytes, name: str, header_score: HeaderScore | None = None) -> list[RawTable]:
+    """Every visible sheet of an .xls, .xlsb, .ods (or .xlsx) workbook, read with python-calamine (Rust).
+
+    Rows keep their numbers (the empty area above and left of the data is kept), cells come as Python
+    values (text, int/float, date/datetime/time/timedelta, bool) and empty cells as None. A formula cell
+    gives its last computed value. The .xlsx upload path stays on openpyxl, which sees formulas as written
+    (and refuses them): see benchmarks/README.md for what calamine would gain there."""
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:  # noqa: BLE001 - calamine reports damage, passwords and unknown formats alike
+        key = "excel_old_or_encrypted" if isinstance(error, python_calamine.PasswordError) else "broken_excel"
+        raise _reject(name, key, ext=_extension(name), reason=_short(f"{type(error).__name__}: {error}")) from error
+    tables = []
+    try:
+        for meta in workbook.sheets_metadata:
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            except Exception as error:  # noqa: BLE001
+                raise _reject(name, "broken_excel", sheet=meta.name, reason=_short(f"{type(error).__name__}: {error}")) from error
+            table = _excel_table(rows, name, meta.name, header_score)
+            if table is not None:
+                tables.append(table)
+    finally:
+        workbook.close()
+    return tables
+
+
 def _excel_table(rows: list[list], name: str, sheet: str, header_score: HeaderScore | None) -> RawTable | None:
     while rows and all(_is_blank(v) for v in rows[-1]):
         rows.pop()
@@ -437,6 +488,11 @@ def _read_text(data: bytes, name: str, header_score: HeaderScore | None, problem
     if "\x00" in text:
         raise _reject(name, "wrong_content_unknown", ext=_extension(name))
     delimiter = sniff_delimiter(text)
+    # The csv module refuses a field over its limit (131,072 characters) as if the quotes were broken. A cell
+    # that long is read here and reported by row and column instead (RawTable.long_cells). The limit is
+    # process-wide: it is only ever raised, never lowered, so no other reader in another thread trips on it.
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
 
     lines = _Lines(text)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -478,7 +534,12 @@ def _read_text(data: bytes, name: str, header_score: HeaderScore | None, problem
     if empty.ndim == 1:
         empty = empty.reshape(len(body), -1)
     table = _finish(name, None, header_index, header, body, empty)
-    return [table] if table is not None else []
+    if table is None:
+        return []
+    for column in table.frame.columns:
+        lengths = table.frame[column].str.len().to_numpy()
+        table.long_cells += [(int(i), column, int(lengths[i])) for i in np.flatnonzero(lengths > CSV_FIELD_LIMIT)]
+    return [table]
 
 
 # --- geodata ----------------------------------------------------------------------------------------
@@ -505,7 +566,7 @@ def _geo_tables(path: Path, name: str, *, sheet_name: str | None = None, encodin
             geometry = frame.geometry.reset_index(drop=True)
             crs = frame.crs
             frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        frame = frame.reset_index(drop=True)
+        frame = _lists_as_text(frame.reset_index(drop=True))
         if kml:
             frame = _drop_kml_housekeeping(frame)
         frame.columns = unique_names([str(c).strip() for c in frame.columns])
@@ -521,10 +582,21 @@ def _geo_tables(path: Path, name: str, *, sheet_name: str | None = None, encodin
     return tables
 
 
+def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """GeoJSON arrays (GDAL's string lists, read as numpy arrays) as the text staff write: "a、b"."""
+    for column in frame.columns:
+        cells = frame[column]
+        if cells.dtype != object or not cells.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            continue
+        frame[column] = cells.map(lambda v: ("、".join(str(x) for x in v) or None)
+                                  if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return frame
+
+
 def _drop_kml_housekeeping(frame: pd.DataFrame) -> pd.DataFrame:
     drop = [c for c in _KML_STYLE_COLUMNS if c in frame.columns]
     for column in _KML_OPTIONAL_COLUMNS:
-        if column in frame.columns and frame[column].map(_is_blank).all():
+        if column in frame.columns and frame[column].map(lambda v: _is_blank(v) or v is pd.NaT).all():
             drop.append(column)
     return frame.drop(columns=drop)
 
@@ -555,7 +627,139 @@ def _read_geodata(data: bytes, name: str, ext: str) -> list[RawTable]:
         path = Path(tmp) / f"upload{disk_ext}"
         path.write_bytes(data)
         single_layer_name = _stem(name) if ext in (".geojson", ".json") else None
-        return _geo_tables(path, name, sheet_name=single_layer_name, kml=ext == ".kml")
+        tables = _geo_tables(path, name, sheet_name=single_layer_name, kml=ext == ".kml")
+    if ext == ".kml":
+        _kml_attributes_into(tables, data)
+    return tables
+
+
+# --- KML attributes ---------------------------------------------------------------------------------
+# GDAL reads a Placemark's geometry well, but its attributes less so: LIBKML turns every <Data name="载体编号">
+# (a Chinese name, as Google Earth and 奥维 write them) into a column of underscores, all such names into
+# the same one; and the attribute table ArcGIS writes into <description> stays one HTML blob. So the
+# attributes are read from the XML here (DTDs and entities were refused before), one dict per Placemark.
+
+_KML_CONTAINERS = ("Document", "Folder")
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<(t[dh])\b[^>]*>(.*?)</t[dh]\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _html_text(fragment: str) -> str:
+    import html
+
+    return " ".join(html.unescape(_HTML_TAG.sub(" ", fragment)).split())
+
+
+def description_table(text: str | None) -> dict[str, str]:
+    """The two-column rows (name, value) of an HTML table in a KML description, as ArcGIS writes them."""
+    if not isinstance(text, str) or "<t" not in text.lower():
+        return {}
+    pairs = {}
+    for row in _HTML_ROW.findall(text):
+        cells = _HTML_CELL.findall(row)
+        if len(cells) != 2 or all(kind.lower() == "th" for kind, _ in cells):
+            continue  # a title spanning the table, or the table's own header row
+        key, value = _html_text(cells[0][1]), _html_text(cells[1][1])
+        if key:
+            pairs[key] = value or None
+    return pairs
+
+
+def _placemark_attributes(placemark) -> tuple[str | None, dict[str, str | None], bool]:
+    """A Placemark's id, its attributes (ExtendedData Data/SimpleData, then its description's table), and
+    whether the description was such a table."""
+    attributes: dict[str, str | None] = {}
+    from_table = False
+    for element in placemark:
+        tag = _local(element.tag)
+        if tag == "ExtendedData":
+            for item in element.iter():
+                kind = _local(item.tag)
+                key = (item.get("name") or "").strip()
+                if not key:
+                    continue
+                if kind == "Data":
+                    value = next((v.text for v in item if _local(v.tag) == "value"), None)
+                elif kind == "SimpleData":
+                    value = item.text
+                else:
+                    continue
+                attributes[key] = value.strip() if isinstance(value, str) and value.strip() else None
+        elif tag == "description":
+            table = description_table("".join(element.itertext()))
+            from_table = bool(table)
+            for key, value in table.items():
+                attributes.setdefault(key, value)
+    return placemark.get("id"), attributes, from_table
+
+
+def _kml_placemarks(data: bytes) -> list[list[tuple[str | None, dict, bool]]] | None:
+    """The Placemarks' attributes grouped by their container (Document or Folder), in document order —
+    the order GDAL gives its layers and their features. None when the XML does not parse."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None
+    groups: list[list[tuple[str | None, dict, bool]]] = []
+
+    def walk(element, group: list | None) -> None:
+        for child in element:
+            tag = _local(child.tag)
+            if tag in _KML_CONTAINERS:
+                inner: list = []
+                groups.append(inner)
+                walk(child, inner)
+            elif tag == "Placemark":
+                if group is None:
+                    group = []
+                    groups.append(group)
+                group.append(_placemark_attributes(child))
+            else:
+                walk(child, group)
+
+    walk(root, None)
+    return [g for g in groups if g]
+
+
+def _kml_attributes_into(tables: list[RawTable], data: bytes) -> None:
+    """Put each Placemark's attributes in its table row, as columns named as written. Placemarks are
+    matched to GDAL's features by container and order (checked by count); where that does not fit, by
+    the Placemark id when every one has its own. The feature id is the KML element's, never the carrier's
+    code, and columns GDAL could only name with underscores go."""
+    groups = _kml_placemarks(data)
+    if groups is None:
+        return
+    rows: list[list[tuple[str | None, dict, bool]]] | None = None
+    if [len(g) for g in groups] == [len(t.frame) for t in tables]:
+        rows = groups
+    else:
+        placemarks = [p for g in groups for p in g]
+        ids = [p[0] for p in placemarks]
+        if all(ids) and len(set(ids)) == len(ids) and all("id" in t.frame.columns for t in tables):
+            by_id = dict(zip(ids, placemarks))
+            rows = [[by_id.get(str(v), (None, {}, False)) for v in t.frame["id"]] for t in tables]
+    for table, placemarks in zip(tables, rows or [[] for _ in tables]):
+        frame = table.frame
+        if placemarks:
+            names: list[str] = []
+            for _, attributes, _ in placemarks:
+                names += [k for k in attributes if k not in names]
+            for key in names:
+                frame[key] = [a.get(key) for _, a, _ in placemarks]
+            if "description" in frame.columns:
+                frame["description"] = [None if is_table else d for d, (_, _, is_table) in zip(frame["description"], placemarks)]
+        drop = [c for c in frame.columns if c == "id" or (c and set(str(c)) <= {"_"})]
+        if "description" in frame.columns and frame["description"].map(_is_blank).all():
+            drop.append("description")
+        table.frame = frame.drop(columns=drop)
+        table.frame.columns = unique_names([str(c).strip() for c in table.frame.columns])
 
 
 # --- zip: Shapefiles (and other readable files) -----------------------------------------------------

@@ -21,6 +21,7 @@ from heatmap import i18n
 from heatmap.ingest.values import unit_code
 from heatmap.model import CARRIER_FIELDS
 
+HEADER_MAX_CHARS = 500
 SPECIALS = ("lon", "lat", "x", "y", "wkt", "vacancy_rate", "occupancy_rate", "ignore")
 
 
@@ -105,6 +106,9 @@ for _spec in CARRIER_FIELDS:
     _labels = tuple(i18n.t(f"field.{_spec.name}", lang) for lang in i18n.LANGUAGES)
     ALIASES[_spec.name] = ALIASES.get(_spec.name, ()) + _labels
 
+# the export's "changed by / at" columns (internal exports): who last changed a record is not the file's to set
+ALIASES["ignore"] += tuple(i18n.t(f"field.{name}", lang) for name in ("updated_by", "updated_at") for lang in i18n.LANGUAGES)
+
 _BRACKETS = re.compile(r"[(（\[【〔{<《]([^)）\]】〕}>》]*)[)）\]】〕}>》]")
 _REQUIRED = re.compile(r"必填|必须填写|required|\(必\)|（必）")
 _DROP = re.compile(r"[\s_\*＊:：#'\"“”‘’]+")
@@ -128,6 +132,7 @@ def _key(alias: str) -> str:
     return normalize_header(alias)
 
 
+_FIELD_NAMES = frozenset(s.name for s in CARRIER_FIELDS if s.name != "geometry")
 _LOOKUP: dict[str, str] = {}
 for _field, _aliases in ALIASES.items():
     for _alias in _aliases:
@@ -184,6 +189,8 @@ def _lookup(key: str) -> str | None:
 
 def match_header(column: Any, remembered: Mapping[str, str] | None = None) -> ColumnTarget | None:
     """The target of one header cell, or None when it is not recognised."""
+    if len(str(column)) > HEADER_MAX_CHARS:
+        return None  # no header is that long (a data cell of 100k characters would take the patterns minutes)
     key = normalize_header(column)
     if not key:
         return None
@@ -195,6 +202,8 @@ def match_header(column: Any, remembered: Mapping[str, str] | None = None) -> Co
             chosen = {normalize_header(k): v for k, v in remembered.items()}.get(key)
         if chosen:
             return ColumnTarget(chosen, unit)
+    if str(column).strip() in _FIELD_NAMES:  # the model's own name ("floor_load_kn_m2", as the GeoJSON export
+        return ColumnTarget(str(column).strip(), None)  # writes it): in the model's unit, whatever "m2" it ends in
     hit = _lookup(key)
     return ColumnTarget(hit, unit) if hit else None
 

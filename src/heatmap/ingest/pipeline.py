@@ -17,10 +17,11 @@ import pandas as pd
 from heatmap import i18n
 from heatmap.bulk import fewer_collections
 from heatmap.ingest import crs as crs_mod
-from heatmap.ingest import files, headers, values
+from heatmap.ingest import files, headers, template, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
 from heatmap.model import (
-    CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, price_field, validate_carriers,
+    CARRIER_FIELD, CarrierKind, CarrierStatus, Problem, ValidationError, carrier_defaults, is_missing, price_field,
+    validate_carriers,
 )
 from heatmap.store import Conflict, Diff, Store, conflict
 
@@ -82,10 +83,14 @@ class Upload:
 
 
 def problem_message(problem: UploadProblem, lang: str) -> str:
-    """The problem's sentence in the language (upload messages first, then the model's own)."""
+    """The problem's sentence in the language (upload messages first, then the model's own); a `field`
+    parameter is shown as the field's name in that language."""
+    params = dict(problem.params)
+    if isinstance(params.get("field"), str):
+        params["field"] = _field_label(params["field"], lang)
     for prefix in ("ingest.", "problem."):
         if i18n.has(prefix + problem.key):
-            return i18n.t(prefix + problem.key, lang, **{k: v for k, v in problem.params.items()})
+            return i18n.t(prefix + problem.key, lang, **params)
     return problem.key
 
 
@@ -163,6 +168,10 @@ def read_upload(
     negotiable: dict[tuple[str, str], int] = {}  # (column, what was done) -> rows, said once per file
     for number, table in enumerate(tables):
         report(0.1 + 0.5 * number / max(len(tables), 1), "parse")
+        if table.geometry is None and template.is_instructions_sheet(table.sheet):
+            upload.problems.append(UploadProblem(table.file, "instructions_sheet_skipped", {"sheet": table.sheet},
+                                                 sheet=table.sheet, severity="info"))
+            continue
         try:
             usable += _read_table(upload, table, remembered, districts, gcj02, negotiable)
         except FileRejected as rejected:
@@ -173,6 +182,7 @@ def read_upload(
         upload.problems.append(UploadProblem(file_name, "no_known_columns"))
     report(0.6, "check")
     upload.records = merged_records(upload, store)
+    _derive_status(upload)
     _check_codes(upload)
     _check_records(upload, store, today)
     _check_ownership(upload, store)
@@ -207,6 +217,8 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     n = len(frame)
     rows = table.row_numbers
+    if table.long_cells:
+        frame = _without_long_cells(upload, table, targets)
     records: list[dict[str, Any]] = [{} for _ in range(n)]
     blank = np.ones(n, dtype=bool)
     column_of: dict[str, str] = {}
@@ -326,37 +338,46 @@ def _apply_negotiable(upload: Upload, table: files.RawTable, records: list[dict]
         column_of[NEGOTIABLE] = column_of[price_field(upload.kind)]  # the price column said it, for every row
 
 
+def _without_long_cells(upload: Upload, table: files.RawTable, targets: Mapping[str, Any]) -> pd.DataFrame:
+    """Cells longer than the CSV field limit: in a column the import uses, an error naming the cell (and
+    the cell is not read further); in a column it ignores, a warning, and the import goes on."""
+    frame = table.frame.copy()
+    for i, column, length in table.long_cells:
+        used = column in targets
+        upload.problems.append(UploadProblem(
+            table.file, "cell_too_long" if used else "cell_too_long_ignored",
+            {"length": f"{length:,}", "limit": f"{files.CSV_FIELD_LIMIT:,}", "column": column, "row": table.row_numbers[i]},
+            sheet=table.sheet, row=table.row_numbers[i], column=column, value=_shown(frame.at[i, column]),
+            field=targets[column].field if used and targets[column].field in CARRIER_FIELD else None,
+            severity="error" if used else "warning",
+        ))
+        if used:
+            frame.at[i, column] = ""
+    return frame
+
+
 def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool, rows: Sequence[int]) -> list | None:
     """The rows' geometries in WGS-84, from the file's own geometry, lon/lat or x/y columns, or WKT."""
     n = len(table.frame)
     if table.geometry is not None:
         source = np.asarray(table.geometry.values, dtype=object)
-        source_crs, column = table.crs, None
-    elif "wkt" in coordinates:
-        source, column = np.asarray(coordinates["wkt"][0], dtype=object), coordinates["wkt"][1]
-        source_crs = None
+        source_crs = table.crs
     else:
-        pair = ("lon", "lat") if "lon" in coordinates or "lat" in coordinates else ("x", "y")
-        if pair[0] not in coordinates and pair[1] not in coordinates:
+        # A boundary (WKT) where the row has one, else the row's own lon/lat (or x/y): a template's empty
+        # WKT column must not hide the coordinates filled in beside it.
+        source_crs = None
+        wkt = np.asarray(coordinates["wkt"][0], dtype=object) if "wkt" in coordinates else None
+        has_wkt = (np.array([g is not None and not g.is_empty for g in wkt], dtype=bool) if wkt is not None
+                   else np.zeros(n, dtype=bool))
+        points = _points(upload, table, coordinates, rows, skip=has_wkt, complain=wkt is None)
+        if wkt is None and points is None:
             return None
-        if pair[0] not in coordinates or pair[1] not in coordinates:
-            missing = pair[1] if pair[0] in coordinates else pair[0]
-            upload.problems.append(UploadProblem(table.file, "coordinate_column_missing", {"column": missing}, sheet=table.sheet))
-            return None
-        x = np.asarray(coordinates[pair[0]][0], dtype=float)
-        y = np.asarray(coordinates[pair[1]][0], dtype=float)
-        column = coordinates[pair[0]][1]
-        swapped = crs_mod.looks_swapped(x, y)
-        if pair == ("x", "y") and swapped.sum() > len(x) / 2:
-            # Chinese surveying writes X for the northing: take the columns the other way round, and say so
-            x, y = y, x
-            swapped = crs_mod.looks_swapped(x, y)
-            upload.problems.append(UploadProblem(table.file, "xy_northing_first", sheet=table.sheet, severity="info"))
-        for i in np.flatnonzero(swapped):
-            upload.problems.append(UploadProblem(table.file, "swapped_lat_lon", {"x": x[i], "y": y[i]}, sheet=table.sheet,
-                                                 row=rows[i], column=column, value=f"{x[i]}, {y[i]}", field="geometry"))
-        x, y = np.where(swapped, np.nan, x), np.where(swapped, np.nan, y)
-        source, source_crs = crs_mod.points_from_xy(x, y), None
+        if wkt is None:
+            source = points
+        elif points is None:
+            source = wkt
+        else:
+            source = np.where(has_wkt, wkt, points)
     present = np.array([g is not None and not g.is_empty for g in source], dtype=bool)
     if not present.any():
         return [None] * n
@@ -365,6 +386,36 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
     if decision.note is not None and decision.note not in upload.problems:
         upload.problems.append(decision.note)
     return [g if ok else None for g, ok in zip(converted, present)]
+
+
+def _points(upload: Upload, table: files.RawTable, coordinates, rows: Sequence[int], *, skip: np.ndarray,
+            complain: bool) -> np.ndarray | None:
+    """Points from the lon/lat (or x/y) columns, None where a row has none; rows in `skip` (they have a
+    boundary) are not checked. None when the table has no such pair; a pair with one column missing is
+    reported when `complain` (no boundary column either)."""
+    pair = ("lon", "lat") if "lon" in coordinates or "lat" in coordinates else ("x", "y")
+    if pair[0] not in coordinates and pair[1] not in coordinates:
+        return None
+    if pair[0] not in coordinates or pair[1] not in coordinates:
+        if complain:
+            missing = pair[1] if pair[0] in coordinates else pair[0]
+            upload.problems.append(UploadProblem(table.file, "coordinate_column_missing", {"column": missing}, sheet=table.sheet))
+        return None
+    x = np.asarray(coordinates[pair[0]][0], dtype=float)
+    y = np.asarray(coordinates[pair[1]][0], dtype=float)
+    x, y = np.where(skip, np.nan, x), np.where(skip, np.nan, y)
+    column = coordinates[pair[0]][1]
+    swapped = crs_mod.looks_swapped(x, y)
+    if pair == ("x", "y") and swapped.sum() > np.count_nonzero(~skip) / 2:
+        # Chinese surveying writes X for the northing: take the columns the other way round, and say so
+        x, y = y, x
+        swapped = crs_mod.looks_swapped(x, y)
+        upload.problems.append(UploadProblem(table.file, "xy_northing_first", sheet=table.sheet, severity="info"))
+    for i in np.flatnonzero(swapped):
+        upload.problems.append(UploadProblem(table.file, "swapped_lat_lon", {"x": x[i], "y": y[i]}, sheet=table.sheet,
+                                             row=rows[i], column=column, value=f"{x[i]}, {y[i]}", field="geometry"))
+    x, y = np.where(swapped, np.nan, x), np.where(swapped, np.nan, y)
+    return crs_mod.points_from_xy(x, y)
 
 
 def _apply_rates(records: list[dict], rates: Mapping[str, tuple[list, str]], column_of: dict[str, str]) -> None:
@@ -410,6 +461,7 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
     districts = store.district_codes()
     already = {(p.row, p.sheet, p.field) for p in upload.errors}
     found = validate_carriers([carrier_defaults(rec) for rec in upload.records], districts=districts, today=today)
+    missing_columns: dict[tuple[str | None, str], int] = {}  # (sheet, field) -> rows left without it
     for i, rec in enumerate(upload.records):
         if rec.get("kind") != upload.kind:
             upload.problems.append(_locate(upload, i, "kind", "kind_mismatch",
@@ -418,11 +470,43 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
             origin = upload.origins[i]
             if problem.key == "required" and (origin.row, origin.sheet, problem.field) in already:
                 continue  # the cell was unreadable: that is already said
+            if problem.key == "required" and problem.field not in origin.columns:
+                # the file has no such column at all: said once for the sheet, not once per row
+                missing_columns[(origin.sheet, problem.field)] = missing_columns.get((origin.sheet, problem.field), 0) + 1
+                continue
             upload.problems.append(_locate(upload, i, problem.field, problem.key, problem.params))
         verified = rec.get("verified_on")
         if isinstance(verified, dt.date) and (today - verified).days > STALE_WARNING_DAYS:
             upload.problems.append(_locate(upload, i, "verified_on", "not_verified_for_a_year",
                                            {"date": verified.isoformat()}, severity="warning"))
+    for (sheet, field_name), rows in missing_columns.items():
+        upload.problems.append(UploadProblem(upload.file, "required_column_missing", {"field": field_name, "rows": rows},
+                                             sheet=sheet, field=field_name))
+
+
+def _derive_status(upload: Upload) -> None:
+    """A file without a status column (and no stored status for the code): the status follows from the
+    vacant area and the area that can be let (leasable, else total): none vacant -> fully occupied, all of
+    it vacant -> available, some -> partly available. Said once per sheet, as a note. A status stored
+    before (reserved, planned …) is kept: only records that would have none get one."""
+    derived: dict[str | None, int] = {}
+    for rec, origin in zip(upload.records, upload.origins):
+        if "status" in origin.columns or not is_missing(rec.get("status")):
+            continue
+        vacant = rec.get("vacant_m2")
+        base = rec.get("leasable_m2") if not is_missing(rec.get("leasable_m2")) else rec.get("area_m2")
+        if not isinstance(vacant, (int, float)) or not isinstance(base, (int, float)) or base <= 0 or vacant < 0:
+            continue
+        if vacant == 0:
+            rec["status"] = CarrierStatus.OCCUPIED.value
+        elif vacant >= base:
+            rec["status"] = CarrierStatus.AVAILABLE.value
+        else:
+            rec["status"] = CarrierStatus.PARTIAL.value
+        derived[origin.sheet] = derived.get(origin.sheet, 0) + 1
+    for sheet, n in derived.items():
+        upload.problems.append(UploadProblem(upload.file, "status_derived", {"rows": n}, sheet=sheet, field="status",
+                                             severity="info"))
 
 
 def _check_ownership(upload: Upload, store: Store) -> None:

@@ -82,6 +82,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+# Sheets that explain how to fill the file in, never data: the template's own and the names staff give them
+INSTRUCTION_SHEET_NAMES = frozenset(n.casefold() for n in (
+    SHEET_INSTRUCTIONS, "说明", "填表说明", "填报说明", "使用说明", "instructions", "readme",
+))
+
+
+def is_instructions_sheet(sheet: str | None) -> bool:
+    """True for the template's instructions sheet (and sheets named like one): the importer skips it."""
+    return sheet is not None and " ".join(sheet.split()).casefold() in INSTRUCTION_SHEET_NAMES
+
+
 def template_fields(kind: str) -> list[FieldSpec]:
     """The fields a template for `kind` has columns for (geometry comes as lon/lat/WKT)."""
     kind = CarrierKind(kind)
