@@ -99,6 +99,19 @@ def test_a_new_database_gets_the_sample_by_default(tmp_path):
     assert "1500 carriers, 300 projects" in result.stdout
 
 
+def test_accounts_by_name_and_bad_accounts_refused_with_a_message(db, env, capsys):
+    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    code, out, _ = run(capsys, "create-user", "wang", "--role", "区镇招商人员", "--district", "浏河", "--password-stdin", "--lang", "zh")
+    assert code == 0 and out.strip() == "账号 wang（区镇招商人员，浏河镇）已保存"
+    assert auth.authenticate(db, "wang", "long enough").district == "liuhe"
+    code, _, err = run(capsys, "create-user", "bob", "--role", "staff", "--district", "atlantis", "--password-stdin")
+    assert code == 2 and "unknown district “atlantis”" in err and "Liuhe Town" in err
+    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    code, _, err = run(capsys, "create-user", "bob", "--role", "staff", "--password-stdin")
+    assert code == 2 and "the account was not saved: district staff must be bound to a known district" in err
+    assert db.user("bob") is None
+
+
 # --- language -----------------------------------------------------------------------------------------
 
 
@@ -358,7 +371,7 @@ def test_rollback_follows_the_pages_rules(db, tmp_path, capsys):
     code, _, err = run(capsys, "rollback", str(own), "--user", "leader", "--lang", "zh")
     assert code == 2 and "leader（市领导）无权修改数据" in err
     code, _, err = run(capsys, "rollback", str(citywide), "--user", "staff-liuhe")
-    assert code == 2 and "is for City-wide" in err and "administrator" in err
+    assert code == 2 and f"version {citywide} is city-wide: only an administrator may roll it back" in err
     code, _, err = run(capsys, "rollback", str(own), "--user", "ghost")
     assert code == 2 and "there is no account “ghost”" in err
     code, _, err = run(capsys, "rollback", "404", "--user", "admin")

@@ -418,7 +418,10 @@ def cmd_rollback(args) -> int:
     viewer = _account(store, words, args.user)
     district = None if is_missing(version["district"]) else version["district"]
     if not may_roll_back(viewer, version["entity"], district):
-        if viewer.role is Role.STAFF and allowed(viewer, Action.EDIT_CARRIERS):
+        if viewer.role is Role.STAFF and district is None:
+            raise Refused(words.t("cli.rollback_citywide", version=args.version, user=viewer.username,
+                                  own=words.district(viewer.district)))
+        if viewer.role is Role.STAFF:
             raise Refused(words.t("cli.rollback_not_allowed_district", version=args.version, district=words.district(district),
                                   user=viewer.username, own=words.district(viewer.district)))
         raise Refused(words.t("cli.rollback_not_allowed_role", user=viewer.username, role=words.role(viewer.role),

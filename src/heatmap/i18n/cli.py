@@ -157,6 +157,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "version {version} is for {district}; {user} is district staff of {own} and may roll back only that district's "
         "versions. City-wide and other districts' versions are rolled back by an administrator.",
     ),
+    "cli.rollback_citywide": (
+        "版本 {version} 是全市版本，只有管理员可以回退（{user} 是 {own} 的区镇招商人员）。",
+        "version {version} is city-wide: only an administrator may roll it back ({user} is district staff of {own}).",
+    ),
     "cli.rollback_refused": ("无法回退版本 {version}，未写入任何数据：", "cannot roll back version {version}; nothing was written:"),
     "cli.changed_later": (
         "以下 {n} 条记录在之后的版本 {later} 中又被修改：{codes}。请先回退版本 {later}。",
