@@ -261,6 +261,10 @@ def test_import_as_an_account_applies_its_role_and_district(db, tmp_path, capsys
     code, _, err = run(capsys, "import", good, "--kind", "plant", "--user", "staff-chengxiang")  # their district: rows refused
     assert code == 1 and "another district (Liuhe Town)" in err
     assert db.versions().empty
+    code, out, err = run(capsys, "import", good, "--kind", "plant", "--user", "staff-liuhe", "--dry-run")
+    assert code == 0 and "importing as staff-liuhe (district staff, Liuhe Town)" in err
+    code, out, err = run(capsys, "import", good, "--kind", "plant", "--user", "admin", "--dry-run", "--lang", "zh")
+    assert code == 0 and "以 admin（管理员）的身份导入，可导入任何区镇" in err
     code, out, _ = run(capsys, "import", good, "--kind", "plant", "--user", "staff-liuhe")
     assert code == 0 and "2 added" in out
     version = db.versions().iloc[0]

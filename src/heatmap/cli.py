@@ -284,7 +284,8 @@ def cmd_import(args) -> int:
             district = viewer.district  # as on the page: staff upload for their own district
         author = viewer.username
         _complain(words.t("cli.importing_as", user=viewer.username, role=words.role(viewer.role),
-                          district=words.district(viewer.district)))
+                          district=words.district(viewer.district)) if viewer.district
+                  else words.t("cli.importing_as_any", user=viewer.username, role=words.role(viewer.role)))
     upload = pipeline.read_upload(data, path.name, kind=args.kind, store=store, district=district, gcj02=args.gcj02)
     for problem in upload.problems:
         _complain(words.upload_problem(problem))

@@ -109,6 +109,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cli.committed": ("已提交为版本 {version}：新增 {added}，修改 {changed}，删除 {removed}。",
                       "committed as version {version}: {added} added, {changed} changed, {removed} removed."),
     "cli.importing_as": ("以 {user}（{role}，{district}）的身份导入", "importing as {user} ({role}, {district})"),
+    "cli.importing_as_any": ("以 {user}（{role}）的身份导入，可导入任何区镇", "importing as {user} ({role}), for any district"),
     "cli.entity.carrier": ("载体", "carriers"),
     "cli.entity.project": ("项目", "projects"),
     "cli.col.entity": ("数据", "Data"),
