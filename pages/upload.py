@@ -2,11 +2,11 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from heatmap import export, i18n, mapview, summary, ui
+from heatmap import access, export, i18n, mapview, summary, ui
 from heatmap.access import Action
 from heatmap.ingest import headers, pipeline, review, template
 from heatmap.ingest.files import SUPPORTED_EXTENSIONS
-from heatmap.model import CARRIER_FIELDS, ValidationError
+from heatmap.model import CARRIER_FIELDS, ValidationError, is_missing
 from heatmap.store import Conflict, records_frame
 
 lang = ui.lang()
@@ -199,7 +199,8 @@ with history_tab:
         st.markdown(f"**{ui.t('upload.version_changes', version=picked)}**")
         st.dataframe(review.version_changes_table(store.version_changes(picked), lang, names), hide_index=True,
                      width="stretch")
-        if own_district and by_id[picked]["district"] != own_district:
+        picked_district = by_id[picked]["district"]
+        if not access.may_roll_back(viewer, "carrier", None if is_missing(picked_district) else picked_district):
             st.caption(ui.t("upload.rollback_not_yours"))
         else:
             with st.form("u_rollback"):

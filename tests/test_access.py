@@ -42,6 +42,17 @@ PROJECTS = pd.DataFrame({
 CARRIERS = pd.DataFrame({"code": ["P1", "P2"], "is_public": [True, False]})
 
 
+def test_who_may_roll_back_which_version():
+    staff = Viewer("staff-liuhe", Role.STAFF, "liuhe")
+    assert access.may_roll_back(staff, "carrier", "liuhe") and access.may_roll_back(staff, "project", "liuhe")
+    assert not access.may_roll_back(staff, "carrier", "port")
+    assert not access.may_roll_back(staff, "carrier", None)  # city-wide versions are for administrators
+    admin = Viewer("admin", Role.ADMIN)
+    assert access.may_roll_back(admin, "carrier", None) and access.may_roll_back(admin, "project", "port")
+    for viewer in (PUBLIC, Viewer("leader", Role.LEADER)):
+        assert not access.may_roll_back(viewer, "carrier", "liuhe") and not access.may_roll_back(viewer, "carrier", None)
+
+
 def test_visible_projects():
     assert access.visible_projects(PUBLIC, PROJECTS).empty
     assert list(access.visible_projects(STAFF_PORT, PROJECTS)["code"]) == ["A", "B"]  # destination or origin

@@ -65,6 +65,19 @@ def allowed(viewer: Viewer, action: Action, district: str | None = None) -> bool
     return True
 
 
+def may_roll_back(viewer: Viewer, entity: str, version_district: str | None) -> bool:
+    """May this viewer undo a version of `entity` ("carrier" or "project") made for `version_district`
+    (None: a city-wide version)? Those who may edit the entity may; staff only their own district's
+    versions, never city-wide ones (those are for administrators). The upload page and the command
+    line both ask this."""
+    action = Action.EDIT_CARRIERS if entity == "carrier" else Action.EDIT_PROJECTS
+    if not allowed(viewer, action):
+        return False
+    if viewer.role is Role.STAFF:
+        return version_district is not None and version_district == viewer.district
+    return True
+
+
 def visible_carriers(viewer: Viewer, carriers: pd.DataFrame, stale_hidden_from_public=None) -> pd.DataFrame:
     """The carriers this viewer may see: public ones only, unless allowed to see the others. For the
     public, `stale_hidden_from_public` (a function of the frame) may also drop stale records."""
