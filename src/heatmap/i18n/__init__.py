@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from heatmap.i18n import common, fields, home, ingest_files, ingest_values, mapview, matching, problems, upload, vacancy
+from heatmap.i18n import ingest_limits
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -28,7 +29,8 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload)
+CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload,
+                 ingest_limits)
 
 
 def normalize_language(lang: str | None) -> str:

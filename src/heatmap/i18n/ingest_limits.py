@@ -1,0 +1,23 @@
+"""Strings of the upload's limits against hostile or absurd input (see heatmap.ingest)."""
+
+CATALOG: dict[str, tuple[str, str]] = {
+    # --- containers (heatmap.ingest.files) ---
+    "ingest.zip_too_many_members": (
+        "文件内部包含 {members} 个压缩成员，超过上限 {limit} 个，出于安全原因已拒绝。",
+        "The file holds {members} packed members, above the limit of {limit}; it was refused for safety.",
+    ),
+    "ingest.workbook_bomb": (
+        "工作簿解压后有 {size_mb} MB 数据（上限 {limit_mb} MB）或压缩比异常，出于安全原因未读取。"
+        "请删去不需要的工作表、空白行列和格式，或拆分成几个文件后再上传。",
+        "The workbook expands to {size_mb} MB of data (limit {limit_mb} MB) or is compressed suspiciously well; "
+        "it was not read, for safety. Remove unneeded sheets, blank rows, columns and formatting, or split it "
+        "into several files, and upload again.",
+    ),
+    "ingest.sheet_too_large": (
+        "工作表“{sheet_name}”过大：读到第 {rows} 行时已有 {columns} 列，行数 × 列数超过 {limit} 个单元格的上限，未继续读取。"
+        "常见原因是很靠右或很靠下的某个单元格（如 XFD 列）有内容。请删去多余的行列后再上传。",
+        "The sheet “{sheet_name}” is too large: by row {rows} it is {columns} columns wide, and rows × columns pass "
+        "the limit of {limit} cells, so it was not read further. Usually a cell far to the right or far down (such as "
+        "in column XFD) holds something. Delete the extra rows and columns and upload again.",
+    ),
+}

@@ -1,0 +1,146 @@
+"""Hostile and absurd uploads: every limit answers with a located message in both languages, never a
+traceback, a hang or an exhausted memory. Files are real, made in the test by the tools that make them
+(openpyxl, zipfile, pyogrio), then tampered with the way an attacker would."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from heatmap import i18n
+from heatmap.ingest import files
+from heatmap.ingest.files import read_tables
+from heatmap.ingest.problems import FileRejected
+
+MB = 1024 * 1024
+
+
+def rejected(data: bytes, name: str):
+    """The problem read_tables refuses the file with; its message exists and fills in both languages."""
+    with pytest.raises(FileRejected) as info:
+        read_tables(data, name)
+    problem = info.value.problem
+    assert i18n.has(f"ingest.{problem.key}"), problem.key
+    for lang in i18n.LANGUAGES:
+        text = i18n.t(f"ingest.{problem.key}", lang, **problem.params)
+        assert "{" not in text and "None" not in text, text
+    return problem
+
+
+def workbook(rows: int = 3, extra=()) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "厂房"
+    sheet.append(["载体编号", "载体名称", "建筑面积"])
+    for i in range(rows):
+        sheet.append([f"LH-P{i:05d}", f"浏河厂房{i}号", 1200 + i])
+    for row in extra:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rezip(data: bytes, change) -> bytes:
+    """The zip rewritten member by member: change(name, bytes) -> bytes, or a dict of members to add."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, change(info.filename, source.read(info)))
+    return out.getvalue()
+
+
+def padded_sheet(data: bytes, padding: int) -> bytes:
+    """The workbook with `padding` bytes of whitespace between the sheet's elements: valid XML, a few KB
+    compressed, any size uncompressed (what a decompression bomb looks like)."""
+
+    def change(name: str, content: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return content.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)
+        return content
+
+    return rezip(data, change)
+
+
+# --- decompression limits inside workbooks ------------------------------------------------------------
+
+
+def test_a_workbook_expanding_past_the_limit_is_refused_before_it_is_parsed(monkeypatch):
+    monkeypatch.setattr(files, "PARSED_MAX_TOTAL_BYTES", 4 * MB)
+    data = padded_sheet(workbook(), 6 * MB)
+    assert len(data) < 100_000  # a small upload …
+    problem = rejected(data, "浏河厂房.xlsx")  # … refused on its directory, before openpyxl reads 6 MB of XML
+    assert problem.key == "workbook_bomb" and problem.file == "浏河厂房.xlsx"
+    assert problem.params["limit_mb"] == "4.0" and float(problem.params["size_mb"]) >= 6
+    assert "6." in i18n.t("ingest.workbook_bomb", "zh", **problem.params)
+
+
+def test_a_workbook_compressed_suspiciously_well_is_refused(monkeypatch):
+    monkeypatch.setattr(files, "ZIP_RATIO_MIN_BYTES", 1 * MB)
+    problem = rejected(padded_sheet(workbook(), 3 * MB), "bomb.xlsm")  # ratio of some thousands, under the total
+    assert problem.key == "workbook_bomb"
+    # the same workbook without the padding reads
+    tables, _ = read_tables(workbook(), "good.xlsx")
+    assert len(tables[0].frame) == 3
+
+
+def test_a_workbook_with_too_many_members_is_refused(monkeypatch):
+    monkeypatch.setattr(files, "ZIP_MAX_MEMBERS", 40)
+    data = workbook()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+        for i in range(50):
+            target.writestr(f"xl/media/junk{i}.bin", b"")
+    problem = rejected(out.getvalue(), "many.xlsx")
+    assert problem.key == "zip_too_many_members" and problem.params["members"] == "59"
+
+
+def test_a_zip_directory_declaring_millions_of_members_is_refused_before_zipfile_reads_it():
+    data = bytearray(workbook())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (0xFFFF).to_bytes(2, "little") * 2  # entries on this disk and in all: 65,535
+    problem = rejected(bytes(data), "lying.xlsx")
+    assert problem.key == "zip_too_many_members" and problem.params["members"] == "65,535"
+
+
+def test_a_kmz_whose_kml_expands_past_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(files, "PARSED_MAX_TOTAL_BYTES", 2 * MB)
+    kml = (b'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+           + b" " * (3 * MB)
+           + b"<Placemark><name>A</name><Point><coordinates>121.1,31.5</coordinates></Point></Placemark>"
+             b"</Document></kml>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("doc.kml", kml)
+    problem = rejected(out.getvalue(), "sites.kmz")
+    assert problem.key == "zip_bomb"
+
+
+def test_a_sheet_with_one_cell_far_to_the_right_on_every_row_is_refused(monkeypatch):
+    monkeypatch.setattr(files, "SHEET_MAX_CELLS", 100_000)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "厂房"
+    sheet.append(["载体编号", "载体名称"])
+    for row in range(2, 40):
+        sheet.cell(row=row, column=1, value=f"LH-{row}")
+        sheet.cell(row=row, column=16384, value="x")  # column XFD
+    buffer = io.BytesIO()
+    book.save(buffer)
+    problem = rejected(buffer.getvalue(), "wide.xlsx")
+    assert problem.key == "sheet_too_large" and problem.sheet == "厂房"
+    assert problem.params["columns"] == "16,384" and problem.params["rows"] == "7"
+    # blank cells at the end of rows (formatting reaching far right) are no reason to refuse
+    sheet = book.active
+    for row in range(2, 40):
+        sheet.cell(row=row, column=16384).value = None
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tables, _ = read_tables(buffer.getvalue(), "formatted.xlsx")
+    assert list(tables[0].frame.columns) == ["载体编号", "载体名称"] and len(tables[0].frame) == 38
