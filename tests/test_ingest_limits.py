@@ -3,16 +3,20 @@ traceback, a hang or an exhausted memory. Files are real, made in the test by th
 (openpyxl, zipfile, pyogrio), then tampered with the way an attacker would."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from heatmap import i18n
-from heatmap.ingest import files
+from heatmap.ingest import files, pipeline, values
 from heatmap.ingest.files import read_tables
 from heatmap.ingest.problems import FileRejected
+from heatmap.model import CARRIER_FIELD, CARRIER_FIELDS, CITY_AREA_M2, PROJECT_FIELDS, FieldType, ValidationError
 
 MB = 1024 * 1024
 
@@ -144,3 +148,85 @@ def test_a_sheet_with_one_cell_far_to_the_right_on_every_row_is_refused(monkeypa
     book.save(buffer)
     tables, _ = read_tables(buffer.getvalue(), "formatted.xlsx")
     assert list(tables[0].frame.columns) == ["载体编号", "载体名称"] and len(tables[0].frame) == 38
+
+
+# --- numbers: overflow, infinity, absurd sizes ---------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 28)
+LIUHE = (121.271956, 31.517044)  # 浏河镇's seat
+
+
+def plant_rows(n: int = 3) -> list[dict]:
+    return [
+        {"载体编号": f"LH-P{i:03d}", "载体名称": f"浏河标准厂房{i}号", "所属区镇": "浏河镇", "建筑面积(㎡)": f"{1 + i},200",
+         "状态": "可租售", "经度": LIUHE[0] + i * 0.001, "纬度": LIUHE[1] + i * 0.001}
+        for i in range(1, n + 1)
+    ]
+
+
+def csv_bytes(rows: list[dict]) -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def read(store, data: bytes, name: str, kind: str = "plant", district: str | None = "liuhe"):
+    return pipeline.read_upload(data, name, kind=kind, store=store, district=district, today=TODAY)
+
+
+def messages(upload, lang: str = "en") -> list[tuple]:
+    """(row, column, message) of the upload's errors, as the report shows them."""
+    return sorted((p.row, p.column, pipeline.problem_message(p, lang)) for p in upload.errors)
+
+
+@pytest.mark.parametrize("cell, key", [
+    ("1e400", "number_too_large"), ("-1e400", "number_too_large"), ("1e308万㎡", "number_too_large"),
+    ("inf", "not_a_number"), ("Infinity", "not_a_number"), ("-Infinity", "formula_cell"), ("nan", "not_a_number"), ("NaN㎡", "not_a_number"),
+])
+def test_overflowing_and_infinite_numbers_are_cell_errors(cell, key):
+    values_out, problems = values.parse_column(CARRIER_FIELD["area_m2"], pd.Series(["1200", cell]))
+    assert values_out == [1200.0, None]
+    assert [(p.index, p.key) for p in problems] == [(1, key)]
+    for lang in i18n.LANGUAGES:
+        assert cell in values.problem_text(problems[0], lang)
+
+
+def test_a_header_unit_making_a_number_infinite_is_a_cell_error():
+    values_out, problems = values.parse_column(CARRIER_FIELD["area_m2"], pd.Series([1e306, "1e306"]), "wan_m2")
+    assert values_out == [None, None] and [p.key for p in problems] == ["number_too_large"] * 2
+
+
+def test_every_number_field_has_a_plausible_maximum():
+    for spec in CARRIER_FIELDS + PROJECT_FIELDS:
+        if spec.type in (FieldType.NUMBER, FieldType.INTEGER):
+            assert spec.maximum is not None and math.isfinite(spec.maximum), spec.name
+    for name in ("area_m2", "leasable_m2", "vacant_m2"):
+        assert CARRIER_FIELD[name].maximum == CITY_AREA_M2  # a carrier larger than Taicang is not a carrier
+    assert 800e6 < CITY_AREA_M2 < 820e6
+
+
+def test_overflow_and_absurd_areas_are_located_errors_and_nothing_reaches_the_totals(store):
+    rows = plant_rows(4)
+    rows[0]["建筑面积(㎡)"] = "1e400"
+    rows[1]["建筑面积(㎡)"] = "1e308"
+    rows[2]["建筑面积(㎡)"] = "inf"
+    upload = read(store, csv_bytes(rows), "浏河厂房.csv")
+    found = messages(upload)
+    assert [(row, column) for row, column, _ in found] == [(2, "建筑面积(㎡)"), (3, "建筑面积(㎡)"), (4, "建筑面积(㎡)")]
+    assert "1e400" in found[0][2] and "above the limit 810000000" in found[1][2] and "“inf” is not a number" in found[2][2]
+    assert "超过上限" in messages(upload, "zh")[1][2]
+    assert not upload.can_commit
+    with pytest.raises(ValidationError):
+        pipeline.commit(upload, store, user="staff")
+    assert store.count("carrier") == 0
+
+
+def test_an_excel_number_cell_of_1e308_is_refused(store):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["载体编号", "载体名称", "所属区镇", "建筑面积", "状态", "经度", "纬度"])
+    sheet.append(["LH-P001", "浏河厂房", "浏河镇", 1e308, "可租售", *LIUHE])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = read(store, buffer.getvalue(), "厂房.xlsx")
+    assert [(p.row, p.column, p.key) for p in upload.errors] == [(2, "建筑面积", "too_large")]

@@ -139,6 +139,10 @@ class FieldSpec:
     district: bool = False  # value must name a known district
 
 
+# Taicang's own area (about 810 km²): no parcel, building or need for space is larger. It bounds every area.
+CITY_AREA_M2 = 810_000_000
+
+
 def _num(name, kinds=ALL_KINDS, required=False, maximum=None):
     return FieldSpec(name, FieldType.NUMBER, required=required, kinds=kinds, minimum=0, maximum=maximum)
 
@@ -156,9 +160,9 @@ CARRIER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("district", FieldType.TEXT, required=True, district=True),
     FieldSpec("address", FieldType.TEXT),
     FieldSpec("geometry", FieldType.GEOMETRY, required=True),
-    _num("area_m2", required=True),  # land: parcel area; buildings: floor area
-    _num("leasable_m2"),  # leasable or sellable
-    _num("vacant_m2"),
+    _num("area_m2", required=True, maximum=CITY_AREA_M2),  # land: parcel area; buildings: floor area
+    _num("leasable_m2", maximum=CITY_AREA_M2),  # leasable or sellable
+    _num("vacant_m2", maximum=CITY_AREA_M2),
     FieldSpec("status", FieldType.CHOICE, required=True, choices=tuple(CarrierStatus)),
     _num("rent_cny_m2_month", BUILDINGS, maximum=10_000),
     _num("land_price_wan_mu", LAND_ONLY, maximum=100_000),
@@ -188,7 +192,7 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     _num("investment_wan", maximum=1e9),  # in 万 of `currency`
     FieldSpec("currency", FieldType.CHOICE, choices=tuple(FX_TO_CNY)),
     FieldSpec("space_kind", FieldType.CHOICE, choices=tuple(CarrierKind)),
-    _num("land_needed_mu", maximum=100_000),
+    _num("land_needed_mu", maximum=100_000),  # 100,000 亩 = 67 km²
     _num("floor_area_needed_m2", maximum=10_000_000),
     _num("clear_height_needed_m", maximum=60),
     _num("floor_load_needed_kn_m2", maximum=1000),

@@ -20,4 +20,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "the limit of {limit} cells, so it was not read further. Usually a cell far to the right or far down (such as "
         "in column XFD) holds something. Delete the extra rows and columns and upload again.",
     ),
+    # --- values (heatmap.ingest.values) ---
+    "ingest.number_too_large": (
+        "“{value}” 超出可处理的数值范围，不可能是实际数值，请填写实际数值",
+        "“{value}” is beyond the range of numbers that can be handled and cannot be a real value; enter the actual value",
+    ),
 }

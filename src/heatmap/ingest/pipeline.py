@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import string
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -75,11 +76,18 @@ class Upload:
 
 
 def problem_message(problem: UploadProblem, lang: str) -> str:
-    """The problem's sentence in the language (upload messages first, then the model's own)."""
+    """The problem's sentence in the language (upload messages first, then the model's own). A key both
+    catalogs know ("too_large": a file too large, a value above its maximum) takes the sentence its
+    params fill."""
     for prefix in ("ingest.", "problem."):
-        if i18n.has(prefix + problem.key):
-            return i18n.t(prefix + problem.key, lang, **{k: v for k, v in problem.params.items()})
+        key = prefix + problem.key
+        if i18n.has(key) and _placeholders(key) <= set(problem.params):
+            return i18n.t(key, lang, **{k: v for k, v in problem.params.items()})
     return problem.key
+
+
+def _placeholders(key: str) -> set[str]:
+    return {name for lang in i18n.LANGUAGES for _, name, _, _ in string.Formatter().parse(i18n.t(key, lang)) if name}
 
 
 def _field_label(field_name: str, lang: str) -> str:

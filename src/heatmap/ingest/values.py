@@ -256,7 +256,9 @@ def _split_number(text: str) -> tuple[float, str, bool]:
     if not m:
         raise ValueProblem("not_a_number", {"value": shorten(raw)})
     sign, digits, exponent, rest = m.groups()
-    number = float(digits.replace(",", "")) * (10 ** int(exponent) if exponent else 1)
+    number = float(f"{digits.replace(',', '')}e{exponent or 0}")  # 1e400 is inf here, never an OverflowError
+    if not math.isfinite(number):
+        raise ValueProblem("number_too_large", {"value": shorten(raw)})
     if rest and (rest[0].isdigit() or rest[0] in ",."):
         raise ValueProblem("not_a_number", {"value": shorten(raw)})
     return (-number if sign == "-" else number), rest.strip(), approx
@@ -315,7 +317,10 @@ def _parse_number(text: Any, unit_hint: str | None, quantity: str) -> _Parsed:
         number = float(text)
         if not math.isfinite(number):
             raise ValueProblem("not_a_number", {"value": str(text)})
-        return _Parsed(_apply_unit(number, "", unit_hint, quantity, str(text)))
+        value = _apply_unit(number, "", unit_hint, quantity, str(text))
+        if not math.isfinite(value):
+            raise ValueProblem("number_too_large", {"value": shorten(_clean_text(text))})
+        return _Parsed(value)
     if isinstance(text, (dt.date, dt.datetime)):
         raise ValueProblem("not_a_number", {"value": _clean_text(text)})
     raw = _clean_text(text)
@@ -324,6 +329,8 @@ def _parse_number(text: Any, unit_hint: str | None, quantity: str) -> _Parsed:
         raise problem
     number, suffix, approx = _split_number(raw)
     value = _apply_unit(number, suffix, unit_hint, quantity, raw)
+    if not math.isfinite(value):  # "1e308万㎡": finite as written, infinite in the model's unit
+        raise ValueProblem("number_too_large", {"value": shorten(raw)})
     warnings = [CellProblem(-1, "approximate_value", {"value": shorten(raw), "number": _fmt(value)}, "warning")] if approx else []
     return _Parsed(value, warnings)
 
@@ -708,10 +715,15 @@ def _parse_column_cells(
                 for i in np.flatnonzero(ok):
                     problems.append(CellProblem(int(i), factor.key, {**factor.params, "value": shorten(_clean_text(s.iat[i]))}))
             else:
-                scaled = numbers * factor
+                with np.errstate(over="ignore"):
+                    scaled = numbers * factor
                 as_list = scaled.tolist()
+                finite = np.isfinite(scaled)
                 for i in np.flatnonzero(ok):
-                    values[i] = as_list[i]
+                    if finite[i]:
+                        values[i] = as_list[i]
+                    else:  # a finite number that the header's unit makes infinite
+                        problems.append(CellProblem(int(i), "number_too_large", {"value": shorten(_clean_text(s.iat[i]))}))
         rest = todo & ~ok
         if rest.any():
             rest &= ~_numbers_with_units(s, rest, values, unit, quantity)
@@ -772,8 +784,10 @@ def _numbers_with_units(s: pd.Series, todo: np.ndarray, values: list, unit: str 
         except ValueProblem:
             factors[suffix] = None  # the cell parser reports it with the cell's value
     factor = np.array([np.nan if factors[x] is None else factors[x] for x in suffixes], dtype=float)
-    good = np.isfinite(numbers) & np.isfinite(factor)
-    scaled = (numbers * factor).tolist()
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = numbers * factor
+    good = np.isfinite(product)  # the rest (an unknown unit, an overflow) go to the cell parser, which says why
+    scaled = product.tolist()
     for pos in np.flatnonzero(good):
         values[idx[pos]] = scaled[pos]
     done[idx[good]] = True
