@@ -3,6 +3,7 @@ traceback, a hang or an exhausted memory. Files are real, made in the test by th
 (openpyxl, zipfile, pyogrio), then tampered with the way an attacker would."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -12,11 +13,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from heatmap import i18n
+from heatmap import export, i18n
 from heatmap.ingest import files, pipeline, values
 from heatmap.ingest.files import read_tables
 from heatmap.ingest.problems import FileRejected
 from heatmap.model import CARRIER_FIELD, CARRIER_FIELDS, CITY_AREA_M2, PROJECT_FIELDS, FieldType, ValidationError
+from heatmap.store import records_frame
 
 MB = 1024 * 1024
 
@@ -230,3 +232,67 @@ def test_an_excel_number_cell_of_1e308_is_refused(store):
     book.save(buffer)
     upload = read(store, buffer.getvalue(), "厂房.xlsx")
     assert [(p.row, p.column, p.key) for p in upload.errors] == [(2, "建筑面积", "too_large")]
+
+
+# --- formulas that start with a digit or a sign; exports stay inert --------------------------------------
+
+PAYLOADS = ["-2+3+cmd|' /C calc'!A0", "1+cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "=cmd|' /C calc'!A0", "3*HYPERLINK(\"http://evil.example\")*0+cmd|calc!A0", "-1-1+HYPERLINK(\"x\")"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("field", ["name", "area_m2", "status", "verified_on", "floors", "is_public", "industries"])
+def test_formula_payloads_starting_with_a_digit_or_a_sign_are_refused_in_every_field(field, payload):
+    parsed, problems = values.parse_column(CARRIER_FIELD[field], pd.Series(["", payload]))
+    assert parsed == [None, None]
+    assert [(p.index, p.key) for p in problems] == [(1, "formula_cell")]
+
+
+@pytest.mark.parametrize("text", ["+86 512-5353 0000", "2024-A01", "3-B栋 2F", "精密机械|电子信息", "1 + 2 层"])
+def test_text_that_only_looks_like_arithmetic_is_kept(text):
+    parsed, problems = values.parse_column(CARRIER_FIELD["address"], pd.Series([text]))
+    assert parsed == [text] and problems == []
+
+
+def test_payloads_in_coordinates_and_wkt_are_refused():
+    _, problems = values.parse_coordinate_column(pd.Series(["121.1", PAYLOADS[0]]))
+    assert [(p.index, p.key) for p in problems] == [(1, "formula_cell")]
+    _, problems = values.parse_wkt_column(pd.Series([PAYLOADS[1]]))
+    assert [p.key for p in problems] == ["formula_cell"]
+
+
+def test_a_file_of_payloads_is_refused_and_the_report_downloads_inert(store, tmp_path):
+    rows = plant_rows(len(PAYLOADS))
+    for row, payload in zip(rows, PAYLOADS):
+        row["载体名称"] = payload
+    upload = read(store, csv_bytes(rows), "evil.csv")
+    assert sorted((p.row, p.key) for p in upload.errors) == [(i + 2, "formula_cell") for i in range(len(PAYLOADS))]
+    for lang in i18n.LANGUAGES:
+        report = pipeline.report_frame(upload.problems, lang)
+        # the page's table downloads as CSV: a spreadsheet opening it must see text, not formulas
+        path = tmp_path / f"report-{lang}.csv"
+        report.to_csv(path, index=False, encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            cells = [cell for row in csv.reader(f) for cell in row]
+        assert not [c for c in cells if c and c[0] in "=+-@\t\r"], "a CSV cell a spreadsheet would evaluate"
+        shown = set(report[i18n.t("upload.col.value", lang)])
+        assert all(("'" + p if p[0] in "=+-@" else p)[:60] in {s[:60] for s in shown} for p in PAYLOADS)
+        # and as an Excel download: every cell a string, no formula anywhere in the sheet's XML
+        data = export.to_excel({"report": report})
+        sheet = openpyxl.load_workbook(io.BytesIO(data))["report"]
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+        assert b"<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def test_carrier_exports_keep_payload_text_exact_and_inert(small_sample):
+    records = [dict(small_sample.carriers[0], name=PAYLOADS[0], address=PAYLOADS[1], contact=PAYLOADS[2],
+                    source=PAYLOADS[3])] + small_sample.carriers[1:3]
+    table = export.carrier_table(records_frame("carrier", records), "zh", {}, internal=False)
+    data = export.to_excel({"载体": table})
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["载体"]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert {c.value for c in cells} >= set(PAYLOADS[:4])  # exactly as stored, typed as text
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert export.formula_safe(PAYLOADS[0]) == "'" + PAYLOADS[0] and export.formula_safe("-5") == "-5"
+    assert export.formula_safe("1+cmd|' /C calc'!A0") == "1+cmd|' /C calc'!A0"  # no spreadsheet evaluates it

@@ -17,6 +17,7 @@ import pandas as pd
 
 from heatmap import i18n
 from heatmap.bulk import fewer_collections
+from heatmap.export import formula_safe
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
@@ -107,7 +108,7 @@ def report_frame(problems: Sequence[UploadProblem], lang: str) -> pd.DataFrame:
             t("upload.col.sheet"): p.sheet or "",
             t("upload.col.row"): p.row,
             t("upload.col.column"): p.column or (_field_label(p.field, lang) if p.field else ""),
-            t("upload.col.value"): p.value or "",
+            t("upload.col.value"): formula_safe(p.value or ""),  # the offending cell, maybe a formula, echoed
             t("upload.col.message"): problem_message(p, lang),
         }
         for p in problems

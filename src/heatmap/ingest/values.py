@@ -27,8 +27,9 @@ Decisions (documented here because the importer must never guess):
 - Dates: 2020年7月6日, 2020/7/6, 2020-07-06, 2020.7.6, 20200706, Excel dates, Excel serial numbers
   in 1990..2100; "2020年7月" / "2020-07" -> the first of the month with a warning ("date_month_only").
   Day-first/month-first forms such as 7/6/2020 are rejected as ambiguous.
-- Text: stripped; a spreadsheet formula ("=…", "@…", "+"/"-" followed by a letter or parenthesis)
-  is an error in any column ("formula_cell"), so is markup ("<tag", "javascript:") and control
+- Text: stripped; a spreadsheet formula ("=…", "@…", "+"/"-" followed by a letter or parenthesis, or by
+  numbers and operators before one: "-2+3+cmd|…") or a DDE call anywhere ("1+cmd|' /C calc'!A0") is an
+  error in any column ("formula_cell"), so is markup ("<tag", "javascript:") and control
   characters (C0/C1 except tab/newline, bidi overrides) — nothing is silently removed from text
   except surrounding whitespace and zero-width spaces / BOMs.
 """
@@ -82,7 +83,11 @@ class _Parsed:
 # --- text hygiene ----------------------------------------------------------------------------------
 
 EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "－", "／", "―"})
-_FORMULA = re.compile(r"^(?:=|@|[+\-][\s]*[A-Za-z_(\u3400-\u9fff（])")
+# "=…", "@…", a sign then a letter or parenthesis ("+cmd|…", "-(1+1)"), or a sign, numbers and operators
+# ending in one before a letter ("-2+3+cmd|' /C calc'!A0"): what Excel and WPS would evaluate
+_FORMULA = re.compile(r"^(?:=|@|[+\-][\s]*[A-Za-z_(\u3400-\u9fff（]|[+\-][\d.,\s]*(?:[+\-*/^&][\d.,\s]*)*[+\-*/^&]\s*[A-Za-z_(])")
+# a dynamic data exchange call anywhere in a cell ("1+cmd|' /C calc'!A0", "cmd|calc!A0"): program|topic!item
+_DDE = re.compile(r"[A-Za-z]\w*\s*\|\s*(?:'[^']*'|[^\s'|!]+)\s*!")
 _MARKUP = re.compile(r"<\s*[A-Za-z!/?]|javascript\s*:", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"
@@ -98,7 +103,7 @@ def shorten(text: Any, limit: int = MAX_SHOWN) -> str:
 def _hygiene(text: str) -> ValueProblem | None:
     """The error for a cell no column may hold: formulas, markup, control characters."""
     stripped = text.strip()
-    if _FORMULA.match(stripped):
+    if _FORMULA.match(stripped) or _DDE.search(stripped):
         return ValueProblem("formula_cell", {"value": shorten(stripped)})
     if _CONTROL.search(text):
         shown = _CONTROL.sub("?", stripped)
@@ -795,8 +800,9 @@ def _numbers_with_units(s: pd.Series, todo: np.ndarray, values: list, unit: str 
 
 
 _ANY_BAD = re.compile(
-    r"^\s*(?:=|@|#|[+\-]\s*[A-Za-z_(\u3400-\u9fff（])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-    r"|<\s*[A-Za-z!/?]|javascript\s*:",
+    r"^\s*(?:=|@|#|[+\-]\s*[A-Za-z_(\u3400-\u9fff（]|[+\-][\d.,\s]*(?:[+\-*/^&][\d.,\s]*)*[+\-*/^&]\s*[A-Za-z_(])"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    r"|<\s*[A-Za-z!/?]|javascript\s*:|[A-Za-z]\w*\s*\|\s*(?:'[^']*'|[^\s'|!]+)\s*!",
     re.IGNORECASE,
 )
 
