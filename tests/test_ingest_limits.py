@@ -296,3 +296,37 @@ def test_carrier_exports_keep_payload_text_exact_and_inert(small_sample):
     assert b"<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     assert export.formula_safe(PAYLOADS[0]) == "'" + PAYLOADS[0] and export.formula_safe("-5") == "-5"
     assert export.formula_safe("1+cmd|' /C calc'!A0") == "1+cmd|' /C calc'!A0"  # no spreadsheet evaluates it
+
+
+# --- coordinates out of range -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_a_latitude_of_310_5_is_out_of_range_on_its_row_not_an_unknown_crs(store, n):
+    rows = plant_rows(n)
+    rows[-1]["纬度"] = 310.5
+    upload = read(store, csv_bytes(rows), "浏河厂房.csv")
+    assert [(p.row, p.column, p.key) for p in upload.errors] == [(n + 1, "纬度", "latitude_out_of_range")]
+    assert pipeline.problem_message(upload.errors[0], "zh").startswith("纬度 310.5 超出范围")
+    assert "latitude 310.5 is out of range" in pipeline.problem_message(upload.errors[0], "en")
+    assert not any(p.key == "crs_unknown" for p in upload.problems)
+    assert len(upload.records) == n and "geometry" not in upload.records[-1]
+
+
+def test_a_longitude_beyond_180_is_out_of_range_on_its_row(store):
+    rows = plant_rows(3)
+    rows[1]["经度"] = -1e308
+    rows[2]["经度"] = "181"
+    upload = read(store, csv_bytes(rows), "浏河厂房.csv")
+    found = sorted((p.row, p.column, p.key, p.value) for p in upload.errors)
+    assert found == [(3, "经度", "longitude_out_of_range", "-1e+308"), (4, "经度", "longitude_out_of_range", "181")]
+
+
+def test_gauss_krueger_metres_under_longitude_latitude_headers_are_still_recognised(store):
+    import pyproj
+    to_gk = pyproj.Transformer.from_crs(4326, 4549, always_xy=True)
+    rows = plant_rows(3)
+    for row in rows:
+        row["经度"], row["纬度"] = (round(v, 2) for v in to_gk.transform(row["经度"], row["纬度"]))
+    upload = read(store, csv_bytes(rows), "浏河厂房.csv")
+    assert not upload.errors and upload.crs.source == "gauss_kruger_cm120"

@@ -25,4 +25,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "“{value}” 超出可处理的数值范围，不可能是实际数值，请填写实际数值",
         "“{value}” is beyond the range of numbers that can be handled and cannot be a real value; enter the actual value",
     ),
+    # --- coordinates (heatmap.ingest.pipeline, crs) ---
+    "ingest.latitude_out_of_range": (
+        "纬度 {value} 超出范围（纬度在 -90 到 90 之间，太仓约为 31.5）",
+        "The latitude {value} is out of range (latitudes lie between -90 and 90; Taicang is near 31.5)",
+    ),
+    "ingest.longitude_out_of_range": (
+        "经度 {value} 超出范围（经度在 -180 到 180 之间，太仓约为 121.1）",
+        "The longitude {value} is out of range (longitudes lie between -180 and 180; Taicang is near 121.1)",
+    ),
 }

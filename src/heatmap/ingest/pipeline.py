@@ -292,6 +292,14 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
             upload.problems.append(UploadProblem(table.file, "swapped_lat_lon", {"x": x[i], "y": y[i]}, sheet=table.sheet,
                                                  row=rows[i], column=column, value=f"{x[i]}, {y[i]}", field="geometry"))
         x, y = np.where(swapped, np.nan, x), np.where(swapped, np.nan, y)
+        if pair == ("lon", "lat"):  # 310.5 is no latitude, whatever the coordinate system
+            bad_lon, bad_lat = crs_mod.outside_degrees(x, y)
+            for key, bad, values_, name in (("longitude_out_of_range", bad_lon, x, "lon"), ("latitude_out_of_range", bad_lat, y, "lat")):
+                for i in np.flatnonzero(bad):
+                    upload.problems.append(UploadProblem(table.file, key, {"value": crs_mod.shown_number(values_[i])}, sheet=table.sheet,
+                                                         row=rows[i], column=coordinates[name][1],
+                                                         value=crs_mod.shown_number(values_[i]), field="geometry"))
+            x, y = np.where(bad_lon | bad_lat, np.nan, x), np.where(bad_lon | bad_lat, np.nan, y)
         source, source_crs = crs_mod.points_from_xy(x, y), None
     present = np.array([g is not None and not g.is_empty for g in source], dtype=bool)
     if not present.any():
