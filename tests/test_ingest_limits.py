@@ -9,15 +9,19 @@ import io
 import math
 import zipfile
 
+import geopandas as gpd
+import numpy as np
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
+import shapely
 
-from heatmap import export, i18n
+from heatmap import export, i18n, model
 from heatmap.ingest import files, pipeline, values
 from heatmap.ingest.files import read_tables
 from heatmap.ingest.problems import FileRejected
-from heatmap.model import CARRIER_FIELD, CARRIER_FIELDS, CITY_AREA_M2, PROJECT_FIELDS, FieldType, ValidationError
+from heatmap.model import CARRIER_FIELD, CARRIER_FIELDS, CITY_AREA_M2, MAX_VERTICES, PROJECT_FIELDS, FieldType, ValidationError
 from heatmap.store import records_frame
 
 MB = 1024 * 1024
@@ -330,3 +334,42 @@ def test_gauss_krueger_metres_under_longitude_latitude_headers_are_still_recogni
         row["经度"], row["纬度"] = (round(v, 2) for v in to_gk.transform(row["经度"], row["纬度"]))
     upload = read(store, csv_bytes(rows), "浏河厂房.csv")
     assert not upload.errors and upload.crs.source == "gauss_kruger_cm120"
+
+
+# --- a polygon with an absurd number of vertices ---------------------------------------------------------
+
+
+def ring(n: int, centre=LIUHE, radius=0.004) -> shapely.Polygon:
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    return shapely.Polygon(np.column_stack([centre[0] + radius * np.cos(angles), centre[1] + radius * np.sin(angles)]))
+
+
+def test_a_polygon_over_the_vertex_limit_is_refused_on_its_row(store, tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"载体编号": ["LH-L001", "LH-L002"], "载体名称": ["浏河地块一", "浏河地块二"], "所属区镇": ["浏河镇"] * 2,
+         "用地面积": [50_000, 50_000], "状态": ["可租售"] * 2},
+        geometry=[ring(200), ring(MAX_VERTICES + 50, (LIUHE[0] + 0.01, LIUHE[1]))], crs=4326)
+    path = tmp_path / "地块.gpkg"
+    pyogrio.write_dataframe(frame, path, layer="地块")
+    upload = read(store, path.read_bytes(), path.name, kind="land")
+    assert [(p.row, p.sheet, p.key) for p in upload.errors] == [(2, "地块", "too_many_vertices")]
+    assert upload.errors[0].params == {"vertices": "100,051", "limit": "100,000"}
+    assert "100,051" in pipeline.problem_message(upload.errors[0], "zh")
+    assert "geometry" in upload.records[0] and "geometry" not in upload.records[1]
+
+
+def test_a_wkt_cell_over_the_vertex_limit_is_refused(store, monkeypatch):
+    for module in (model, pipeline):  # a WKT cell of 100,000 vertices is over the CSV module's field limit
+        monkeypatch.setattr(module, "MAX_VERTICES", 1000)
+    rows = [{"载体编号": "LH-L001", "载体名称": "浏河地块", "所属区镇": "浏河镇", "用地面积": "50000", "状态": "可租售",
+             "WKT": ring(1001).wkt}]
+    upload = read(store, csv_bytes(rows), "地块.csv", kind="land")
+    assert [(p.row, p.column, p.key) for p in upload.errors] == [(2, "WKT", "too_many_vertices")]
+
+
+def test_the_model_refuses_a_huge_geometry_whoever_stores_it(small_sample):
+    record = dict(next(c for c in small_sample.carriers if c["kind"] == "land"), geometry=ring(MAX_VERTICES + 1))
+    for found in (model.validate_carrier(record, districts=["liuhe", record["district"]]),
+                  model.validate_carriers([record], districts=["liuhe", record["district"]])[0]):
+        assert [(p.field, p.key) for p in found] == [("geometry", "too_many_vertices")]
+    assert not model.validate_carrier(dict(record, geometry=ring(MAX_VERTICES - 1, radius=0.001)), districts=[record["district"]])

@@ -357,11 +357,21 @@ _FIELD_RULES: dict[FieldType, Callable[[FieldSpec, Any, Collection[str], dt.date
 }
 
 
+# The most vertices one geometry may have. A surveyed parcel has tens to a few thousand; a million-vertex
+# polygon is a hostile or broken file that would cost memory and time in every check, the history and the
+# map. Such a geometry is refused, not simplified: a parcel's boundary is a surveyed fact, and simplifying
+# it here would change its area and shape where nobody checks; the GIS that made it can simplify it visibly.
+MAX_VERTICES = 100_000
+
+
 def _check_geometry(geom: Any, label: str, name: str) -> list[Problem]:
     from heatmap import geo  # geo loads the outline; imported late to keep model import cheap
 
     if not isinstance(geom, shapely.Geometry):
         return [Problem(label, name, "not_a_geometry", {"value": str(geom)[:60]})]
+    vertices = shapely.get_num_coordinates(geom)
+    if vertices > MAX_VERTICES:  # before the validity check, which would take long on it
+        return [Problem(label, name, "too_many_vertices", {"vertices": f"{vertices:,}", "limit": f"{MAX_VERTICES:,}"})]
     if geom.is_empty:
         return [Problem(label, name, "empty_geometry")]
     if not geom.is_valid:
@@ -559,6 +569,7 @@ def _plain_geometries(spec: FieldSpec, column: list, districts: frozenset[str], 
 
     shapes = np.fromiter(column, dtype=object, count=len(column))
     good = shapely.is_geometry(shapes)
+    good[good] = shapely.get_num_coordinates(shapes[good]) <= MAX_VERTICES
     present = shapes[good]
     good[good] = ~shapely.is_empty(present) & shapely.is_valid(present)
     good[good] = geo.near_taicang_many(shapes[good])

@@ -34,4 +34,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "经度 {value} 超出范围（经度在 -180 到 180 之间，太仓约为 121.1）",
         "The longitude {value} is out of range (longitudes lie between -180 and 180; Taicang is near 121.1)",
     ),
+    # --- geometries (heatmap.model, heatmap.ingest.pipeline) ---
+    "ingest.too_many_vertices": (
+        "图形有 {vertices} 个顶点，超过上限 {limit} 个，未读取。请在 GIS 软件中简化该图形（例如容差 0.5 米）后再上传。",
+        "The shape has {vertices} vertices, above the limit of {limit}, and was not read. Simplify it in your GIS "
+        "(for example with a 0.5 m tolerance) and upload again.",
+    ),
+    "problem.too_many_vertices": (
+        "图形有 {vertices} 个顶点，超过上限 {limit} 个",
+        "the shape has {vertices} vertices, above the limit of {limit}",
+    ),
 }

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from heatmap import i18n
 from heatmap.bulk import fewer_collections
@@ -21,7 +22,7 @@ from heatmap.export import formula_safe
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, values
 from heatmap.ingest.problems import FileRejected, UploadProblem
-from heatmap.model import CARRIER_FIELD, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
+from heatmap.model import CARRIER_FIELD, MAX_VERTICES, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
 from heatmap.store import Diff, Store
 
 STALE_WARNING_DAYS = 365  # a record not verified for a year is flagged (a warning: it does not block)
@@ -301,6 +302,7 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
                                                          value=crs_mod.shown_number(values_[i]), field="geometry"))
             x, y = np.where(bad_lon | bad_lat, np.nan, x), np.where(bad_lon | bad_lat, np.nan, y)
         source, source_crs = crs_mod.points_from_xy(x, y), None
+    source = _without_huge_geometries(upload, table, source, column, rows)
     present = np.array([g is not None and not g.is_empty for g in source], dtype=bool)
     if not present.any():
         return [None] * n
@@ -309,6 +311,21 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
     if decision.note is not None and decision.note not in upload.problems:
         upload.problems.append(decision.note)
     return [g if ok else None for g, ok in zip(converted, present)]
+
+
+def _without_huge_geometries(upload: Upload, table: files.RawTable, source: np.ndarray, column: str | None,
+                             rows: Sequence[int]) -> np.ndarray:
+    """Geometries over model.MAX_VERTICES are refused on their row before anything transforms or checks them."""
+    counts = shapely.get_num_coordinates(np.asarray(source, dtype=object))
+    huge = np.flatnonzero(counts > MAX_VERTICES)
+    if not len(huge):
+        return source
+    source = np.array(source, dtype=object)
+    for i in huge:
+        upload.problems.append(UploadProblem(table.file, "too_many_vertices", {"vertices": f"{counts[i]:,}", "limit": f"{MAX_VERTICES:,}"},
+                                             sheet=table.sheet, row=rows[i], column=column, field="geometry"))
+        source[i] = None
+    return source
 
 
 def _apply_rates(records: list[dict], rates: Mapping[str, tuple[list, str]], column_of: dict[str, str]) -> None:
