@@ -373,3 +373,49 @@ def test_the_model_refuses_a_huge_geometry_whoever_stores_it(small_sample):
                   model.validate_carriers([record], districts=["liuhe", record["district"]])[0]):
         assert [(p.field, p.key) for p in found] == [("geometry", "too_many_vertices")]
     assert not model.validate_carrier(dict(record, geometry=ring(MAX_VERTICES - 1, radius=0.001)), districts=[record["district"]])
+
+
+# --- a code repeated across layers ---------------------------------------------------------------------
+
+
+def land_layer(codes: list[str], lon: float) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"编号": codes, "名称": [f"浏河地块{c}" for c in codes], "区镇": ["浏河镇"] * len(codes),  # DBF names: 10 bytes
+         "面积": [50_000] * len(codes), "状态": ["可租售"] * len(codes)},
+        geometry=[ring(40, (lon + i * 0.005, LIUHE[1])) for i in range(len(codes))], crs=4326)
+
+
+def test_a_code_repeated_in_two_shapefiles_of_one_zip_names_both_layers(store, tmp_path):
+    members = {}
+    for stem, codes, lon in (("一期地块", ["LH-L001", "LH-L002"], LIUHE[0]), ("二期地块", ["LH-L003", "LH-L001"], LIUHE[0] - 0.02)):
+        folder = tmp_path / stem
+        folder.mkdir()
+        pyogrio.write_dataframe(land_layer(codes, lon), folder / f"{stem}.shp", encoding="UTF-8")
+        members.update({p.name: p.read_bytes() for p in folder.iterdir()})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    upload = read(store, buffer.getvalue(), "浏河地块.zip", kind="land")
+    [problem] = upload.errors
+    assert (problem.key, problem.sheet, problem.row) == ("duplicate_code_in_other_sheet", "二期地块", 2)
+    assert pipeline.problem_message(problem, "zh") == "编号 LH-L001 重复：在“二期地块”中再次出现，首次出现在“一期地块”第 1 行。"
+    assert "first in “一期地块”, row 1" in pipeline.problem_message(problem, "en")
+
+
+def test_a_code_repeated_in_two_geopackage_layers_names_both(store, tmp_path):
+    path = tmp_path / "地块.gpkg"
+    pyogrio.write_dataframe(land_layer(["LH-L001", "LH-L002"], LIUHE[0]), path, layer="已出让")
+    pyogrio.write_dataframe(land_layer(["LH-L002"], LIUHE[0] - 0.02), path, layer="待出让", append=True)
+    upload = read(store, path.read_bytes(), path.name, kind="land")
+    [problem] = upload.errors
+    assert problem.params == {"code": "LH-L002", "sheet": "待出让", "first_sheet": "已出让", "first_row": 2}
+    # within one layer the message stays the short one
+    same = read(store, pyogrio_bytes(tmp_path, land_layer(["LH-L001", "LH-L001"], LIUHE[0])), "one.gpkg", kind="land")
+    assert [p.key for p in same.errors] == ["duplicate_code_in_file"]
+
+
+def pyogrio_bytes(tmp_path, frame) -> bytes:
+    path = tmp_path / "single.gpkg"
+    pyogrio.write_dataframe(frame, path, layer="地块")
+    return path.read_bytes()

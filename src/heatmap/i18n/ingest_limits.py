@@ -44,4 +44,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "图形有 {vertices} 个顶点，超过上限 {limit} 个",
         "the shape has {vertices} vertices, above the limit of {limit}",
     ),
+    # --- the whole file (heatmap.ingest.pipeline) ---
+    "ingest.duplicate_code_in_other_sheet": (
+        "编号 {code} 重复：在“{sheet}”中再次出现，首次出现在“{first_sheet}”第 {first_row} 行。",
+        "The code {code} is repeated: it appears again in “{sheet}”, first in “{first_sheet}”, row {first_row}.",
+    ),
 }

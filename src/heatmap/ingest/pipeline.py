@@ -360,8 +360,13 @@ def _check_codes(upload: Upload) -> None:
         if not isinstance(code, str):
             continue
         if code in first_row:
-            upload.problems.append(_locate(upload, i, "code", "duplicate_code_in_file",
-                                           {"code": code, "first_row": upload.origins[first_row[code]].row}))
+            first = upload.origins[first_row[code]]
+            sheet = upload.origins[i].sheet
+            if first.sheet != sheet:  # two sheets or layers: say both, the report's sheet column shows only this one
+                upload.problems.append(_locate(upload, i, "code", "duplicate_code_in_other_sheet", {
+                    "code": code, "sheet": sheet or "", "first_sheet": first.sheet or "", "first_row": first.row}))
+            else:
+                upload.problems.append(_locate(upload, i, "code", "duplicate_code_in_file", {"code": code, "first_row": first.row}))
         else:
             first_row[code] = i
 
