@@ -20,7 +20,7 @@ import shapely
 from heatmap import export, i18n, model
 from heatmap.ingest import files, pipeline, values
 from heatmap.ingest.files import read_tables
-from heatmap.ingest.problems import FileRejected
+from heatmap.ingest.problems import MAX_PROBLEMS_PER_SEVERITY, FileRejected
 from heatmap.model import CARRIER_FIELD, CARRIER_FIELDS, CITY_AREA_M2, MAX_VERTICES, PROJECT_FIELDS, FieldType, ValidationError
 from heatmap.store import records_frame
 
@@ -419,3 +419,43 @@ def pyogrio_bytes(tmp_path, frame) -> bytes:
     path = tmp_path / "single.gpkg"
     pyogrio.write_dataframe(frame, path, layer="地块")
     return path.read_bytes()
+
+
+# --- how many problems one file may produce -----------------------------------------------------------
+
+
+def test_a_file_with_a_bad_value_in_every_cell_lists_the_first_thousand_and_counts_them_all(store):
+    n = 3000
+    rows = [{"载体编号": f"LH-P{i:05d}", "载体名称": f"厂房{i}", "所属区镇": "浏河镇", "建筑面积(㎡)": f"{i}亩厂房",
+             "状态": f"状态{i}", "经度": LIUHE[0], "纬度": LIUHE[1]} for i in range(n)]
+    upload = read(store, csv_bytes(rows), "浏河厂房.csv")
+    assert upload.error_count == 2 * n  # a bad area and a bad status on every row
+    listed = [p for p in upload.errors if p.key != "problems_omitted"]
+    assert len(listed) == MAX_PROBLEMS_PER_SEVERITY and listed[0].row == 2
+    [summary] = [p for p in upload.errors if p.key == "problems_omitted"]
+    assert summary.params == {"shown": "1,000", "total": "6,000", "omitted": "5,000"}
+    assert "共有 6,000 条" in pipeline.problem_message(summary, "zh")
+    assert "has 6,000 problems" in pipeline.problem_message(summary, "en")
+    assert not upload.can_commit
+    with pytest.raises(ValidationError) as refused:
+        pipeline.commit(upload, store, user="staff")
+    assert refused.value.problems[0].params == {"n": 6000}
+    # the report lists what is kept and says how many more there are
+    report = pipeline.report_frame(upload.problems, "en")
+    assert len(report) == MAX_PROBLEMS_PER_SEVERITY + 1 + len(upload.warnings) + len(upload.notes)
+
+
+def test_the_bounded_list_counts_every_problem_and_survives_pickling():
+    import pickle
+
+    from heatmap.ingest.problems import ProblemList, UploadProblem
+    problems = ProblemList(limit=2)
+    problems += [UploadProblem("f.csv", "not_a_number", row=r, field="area_m2") for r in range(2, 7)]
+    problems.append(UploadProblem("f.csv", "approximate_value", severity="warning"))
+    assert len(problems) == 3 and problems.counts == {"error": 5, "warning": 1} and problems.omitted("error") == 3
+    assert (None, 6, "area_m2") in problems.cells  # remembered though not listed
+    problems.close("f.csv")
+    problems.close("f.csv")
+    assert [p.key for p in problems].count("problems_omitted") == 1
+    copy = pickle.loads(pickle.dumps(problems))
+    assert list(copy) == list(problems) and copy.counts == problems.counts and copy.cells == problems.cells

@@ -49,4 +49,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "编号 {code} 重复：在“{sheet}”中再次出现，首次出现在“{first_sheet}”第 {first_row} 行。",
         "The code {code} is repeated: it appears again in “{sheet}”, first in “{first_sheet}”, row {first_row}.",
     ),
+    "ingest.problems_omitted": (
+        "本文件共有 {total} 条此类问题，只列出前 {shown} 条，其余 {omitted} 条未列出。请先改正列出的问题（常常是同一原因）后重新上传。",
+        "The file has {total} problems of this kind; the first {shown} are listed and {omitted} more are not. "
+        "Correct the listed ones (often one cause) and upload again.",
+    ),
 }

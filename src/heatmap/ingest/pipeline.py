@@ -21,7 +21,7 @@ from heatmap.bulk import fewer_collections
 from heatmap.export import formula_safe
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, values
-from heatmap.ingest.problems import FileRejected, UploadProblem
+from heatmap.ingest.problems import FileRejected, ProblemList, UploadProblem
 from heatmap.model import CARRIER_FIELD, MAX_VERTICES, CarrierKind, Problem, ValidationError, carrier_defaults, is_missing, validate_carriers
 from heatmap.store import Diff, Store
 
@@ -50,7 +50,7 @@ class Upload:
     district: str | None  # the uploader's district (staff); None: any district (administrators)
     records: list[dict[str, Any]] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
-    problems: list[UploadProblem] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)  # bounded per severity; `counts` has them all
     unknown_columns: list[str] = field(default_factory=list)  # headers as written, not yet mapped
     column_targets: dict[str, str] = field(default_factory=dict)  # header -> field, for the report
     crs: crs_mod.CrsDecision | None = None
@@ -71,6 +71,17 @@ class Upload:
     def notes(self) -> list[UploadProblem]:
         """What the importer assumed or did (encoding, coordinate system): said, never counted as a problem."""
         return [p for p in self.problems if p.severity == "info"]
+
+    @property
+    def error_count(self) -> int:
+        """Every error found, including those beyond the ones listed (ProblemList keeps the first 1,000)."""
+        counts = getattr(self.problems, "counts", None)
+        return counts["error"] if counts is not None else len(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        counts = getattr(self.problems, "counts", None)
+        return counts["warning"] if counts is not None else len(self.warnings)
 
     @property
     def can_commit(self) -> bool:
@@ -161,6 +172,8 @@ def read_upload(
         upload.problems.append(rejected.problem)
         return upload
     upload.problems += notes
+    if not isinstance(upload.problems, ProblemList):
+        upload.problems = ProblemList(upload.problems)
     districts = store.districts()[["code", "name_zh", "name_en", "aliases"]].to_dict("records")
     usable = 0
     for number, table in enumerate(tables):
@@ -176,6 +189,7 @@ def read_upload(
     _check_codes(upload)
     _check_records(upload, store, today)
     _check_ownership(upload, store)
+    upload.problems.close(file_name)
     report(1.0, "done")
     return upload
 
@@ -374,7 +388,7 @@ def _check_codes(upload: Upload) -> None:
 def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
     """The model's rules for every record, located in the file; a record unverified for a year warns."""
     districts = store.district_codes()
-    already = {(p.row, p.sheet, p.field) for p in upload.errors}
+    already = upload.problems.cells  # (sheet, row, field) of every error so far, listed or not
     found = validate_carriers([carrier_defaults(rec) for rec in upload.records], districts=districts, today=today)
     for i, rec in enumerate(upload.records):
         if rec.get("kind") != upload.kind:
@@ -382,7 +396,7 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
                                            {"value": rec.get("kind"), "kind": upload.kind}))
         for problem in found[i]:
             origin = upload.origins[i]
-            if problem.key == "required" and (origin.row, origin.sheet, problem.field) in already:
+            if problem.key == "required" and (origin.sheet, origin.row, problem.field) in already:
                 continue  # the cell was unreadable: that is already said
             upload.problems.append(_locate(upload, i, problem.field, problem.key, problem.params))
         verified = rec.get("verified_on")
@@ -457,7 +471,7 @@ def commit(upload: Upload, store: Store, *, user: str, note: str | None = None, 
            source: str = "upload") -> tuple[int | None, Diff]:
     """Write the file as one new version (all or nothing). Refuses a file that has errors."""
     if not upload.can_commit:
-        raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": len(upload.errors)})])
+        raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": upload.error_count})])
     args = _replace_args(upload, replace)
     return store.save(
         "carrier", upload.records, user=user, source=source, file_name=upload.file, file_bytes=upload.data,
