@@ -459,3 +459,24 @@ def test_the_bounded_list_counts_every_problem_and_survives_pickling():
     assert [p.key for p in problems].count("problems_omitted") == 1
     copy = pickle.loads(pickle.dumps(problems))
     assert list(copy) == list(problems) and copy.counts == problems.counts and copy.cells == problems.cells
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "gpkg"])
+def test_a_file_of_more_rows_than_the_limit_is_refused_unread(monkeypatch, tmp_path, fmt):
+    monkeypatch.setattr(files, "MAX_ROWS", 50)
+    rows = plant_rows(51)
+    if fmt == "csv":
+        data = csv_bytes(rows)
+        assert read_tables(csv_bytes(rows[:50]), "ok.csv")[0][0].frame.shape[0] == 50
+    elif fmt == "xlsx":
+        buffer = io.BytesIO()
+        pd.DataFrame(rows).to_excel(buffer, index=False, sheet_name="厂房")
+        data = buffer.getvalue()
+    else:
+        path = tmp_path / "plants.gpkg"
+        frame = pd.DataFrame(rows)
+        pyogrio.write_dataframe(gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["经度"], frame["纬度"]), crs=4326),
+                                path, layer="厂房")
+        data = path.read_bytes()
+    problem = rejected(data, f"plants.{fmt}")
+    assert problem.key == "too_many_rows" and problem.params == {"limit": "50"}

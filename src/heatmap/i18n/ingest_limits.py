@@ -54,4 +54,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The file has {total} problems of this kind; the first {shown} are listed and {omitted} more are not. "
         "Correct the listed ones (often one cause) and upload again.",
     ),
+    "ingest.too_many_rows": (
+        "文件（或其中一个工作表、图层）的数据超过 {limit} 行，未读取。请拆分成几个文件后分别上传。",
+        "The file (or one of its sheets or layers) has more than {limit} data rows and was not read. Split it into several files and upload them one by one.",
+    ),
 }

@@ -46,6 +46,7 @@ ZIP_MAX_DIRECTORY_BYTES = ZIP_MAX_MEMBERS * 1024  # the central directory itself
 # pandas are 80 MB of XML; 300 MB leaves room for wide sheets and refuses the files that would take
 # gigabytes and minutes to parse.
 PARSED_MAX_TOTAL_BYTES = 300 * MB
+MAX_ROWS = 200_000  # data rows per file (twice the 100,000 the import is measured at); more is refused unread
 SHEET_MAX_CELLS = 20_000_000  # rows x the widest row's columns, per sheet (1M rows x 20 columns)
 HEADER_SEARCH_ROWS = 30  # the header is looked for among this many first rows
 HEADER_MIN_SHARE = 0.6  # default heuristic: text cells >= 60 % of the widest row's filled cells
@@ -373,6 +374,8 @@ def sheet_rows(rows, name: str, sheet: str) -> list[list]:
     out: list[list] = []
     widest = 0
     for row in rows:
+        if len(out) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise _reject(name, "too_many_rows", sheet=sheet, limit=f"{MAX_ROWS:,}")
         row = list(row)
         while row and _is_blank(row[-1]):
             row.pop()
@@ -391,6 +394,8 @@ def _excel_table(rows: list[list], name: str, sheet: str, header_score: HeaderSc
     if header_index is None:
         return None
     body_rows = rows[header_index + 1:]
+    if len(body_rows) > MAX_ROWS:
+        raise _reject(name, "too_many_rows", sheet=sheet, limit=f"{MAX_ROWS:,}")
     width = max([len(rows[header_index])] + [len(r) for r in body_rows])
     padded = [[_excel_cell(v) for v in r] + [None] * (width - len(r)) for r in body_rows]
     body = pd.DataFrame(padded, columns=range(width), dtype=object) if padded else pd.DataFrame(columns=range(width), dtype=object)
@@ -488,6 +493,8 @@ def _read_text(data: bytes, name: str, header_score: HeaderScore | None, problem
     if header_index is None:
         return []
     rest = text[starts[header_index]:]
+    if rest.count("\n") > MAX_ROWS + 1 and sum(1 for _ in csv.reader(_Lines(rest), delimiter=delimiter)) > MAX_ROWS + 1:
+        raise _reject(name, "too_many_rows", limit=f"{MAX_ROWS:,}")  # counted before pandas holds them all
     try:
         frame = pd.read_csv(io.StringIO(rest), sep=delimiter, header=None, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, quotechar='"', engine="c")
@@ -525,6 +532,12 @@ def _geo_tables(path: Path, name: str, *, sheet_name: str | None = None, encodin
         raise _reject(name, "broken_geodata", reason=_short(str(error))) from error
     tables = []
     for layer_name, _geometry_type in layers:
+        try:
+            features = pyogrio.read_info(path, layer=layer_name, encoding=encoding).get("features", 0)
+        except Exception:  # noqa: BLE001 - reading reports the damage below
+            features = 0
+        if features > MAX_ROWS:
+            raise _reject(name, "too_many_rows", sheet=str(layer_name), limit=f"{MAX_ROWS:,}")
         try:
             frame = pyogrio.read_dataframe(path, layer=layer_name, encoding=encoding)
         except Exception as error:  # noqa: BLE001

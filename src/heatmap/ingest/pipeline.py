@@ -224,6 +224,9 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     def located(cell_problems, column: str, field_name: str | None, cells: pd.Series) -> None:
         for p in cell_problems:
+            if upload.problems.full(p.severity):  # beyond the listed ones: counted, not built
+                upload.problems.tally(p.severity, (table.sheet, rows[p.index], field_name))
+                continue
             upload.problems.append(UploadProblem(
                 table.file, p.key, dict(p.params), sheet=table.sheet, row=rows[p.index], column=column,
                 value=_shown(cells.iloc[p.index]), field=field_name, severity=p.severity,

@@ -64,6 +64,16 @@ class ProblemList(list):
         if self.counts[problem.severity] <= self.limit:
             super().append(problem)
 
+    def full(self, severity: str) -> bool:
+        """True when another problem of this severity would only be counted (callers may then skip building it)."""
+        return self.counts[severity] >= self.limit
+
+    def tally(self, severity: str, cell: tuple[str | None, int, str | None] | None = None) -> None:
+        """Count a problem that is not listed (see `full`); `cell` is its (sheet, row, field) for an error."""
+        self.counts[severity] += 1
+        if severity == "error" and cell is not None:
+            self.cells.add(cell)
+
     def extend(self, problems: Iterable[UploadProblem]) -> None:
         for problem in problems:
             self.append(problem)

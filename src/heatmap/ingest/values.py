@@ -614,7 +614,8 @@ def _run(values: list, s: pd.Series, todo: np.ndarray, parse: Callable[[Any], _P
         try:
             hit = parse(cell)
         except ValueProblem as error:
-            results[k], flagged[k] = error, True
+            # kept without its traceback: a column of distinct bad cells would otherwise hold a frame chain each
+            results[k], flagged[k] = error.with_traceback(None), True
             continue
         results[k] = hit.value
         flagged[k] = bool(hit.warnings)
