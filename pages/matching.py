@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from heatmap import display, i18n, matching, mapview, summary, ui
+from heatmap import display, matching, mapview, summary, ui
 from heatmap.access import Action
 from heatmap.model import CARRIER_FIELD, GRADES, INDUSTRIES, Category, CarrierKind, price_field
 

@@ -163,8 +163,8 @@ with upload_tab:
         step("upload.step.report")
         counts = st.columns(3)
         counts[0].metric(ui.t("upload.rows"), i18n.fmt_int(len(result.records)))
-        counts[1].metric(ui.t("upload.errors"), i18n.fmt_int(len(result.errors)))
-        counts[2].metric(ui.t("upload.warnings"), i18n.fmt_int(len(result.warnings)))
+        counts[1].metric(ui.t("upload.errors"), i18n.fmt_int(result.error_count))
+        counts[2].metric(ui.t("upload.warnings"), i18n.fmt_int(result.warning_count))
         if result.problems:
             show_problems(result.problems)
             if st.session_state.get("u_report_key") != (key, lang):  # a report of 100k rows takes seconds to write
@@ -180,7 +180,7 @@ with upload_tab:
             st.success(ui.t("upload.no_problems"))
 
         if result.errors:
-            st.error(ui.t("upload.has_errors", n=len(result.errors)))
+            st.error(ui.t("upload.has_errors", n=result.error_count))
         elif result.records:
             preview_and_commit(result, replace, (key, replace))
 

@@ -290,7 +290,7 @@ def cmd_import(args) -> int:
     for problem in upload.problems:
         _complain(words.upload_problem(problem))
     if upload.errors or not upload.records:
-        _complain(words.t("cli.import_refused", errors=len(upload.errors)))
+        _complain(words.t("cli.import_refused", errors=upload.error_count))
         return 1
     if args.replace and district is None:
         in_file = sorted({r.get("district") for r in upload.records if isinstance(r.get("district"), str)})

@@ -1,13 +1,15 @@
 """Files users take away: Excel and GeoJSON of what the filters selected.
 
 Text from data is written as text: an Excel cell never becomes a formula (`=HYPERLINK(…)`, `=cmd|…`),
-whatever the record says.
+whatever the record says. A table that may leave as CSV (Streamlit's table download) holds text that a
+spreadsheet would evaluate only behind an apostrophe (`formula_safe`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import re
 from typing import Mapping
 
 import geopandas as gpd
@@ -83,6 +85,19 @@ def boundary_wkt(geometry) -> str | None:
     if len(text) > EXCEL_CELL_CHARS:
         text = shapely.to_wkt(geometry, rounding_precision=WKT_SURVEY_DECIMALS, trim=True)
     return text if len(text) <= EXCEL_CELL_CHARS else None
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"^[+\-]?[\d,.\s]+%?$")
+
+
+def formula_safe(value):
+    """Text a spreadsheet opening a CSV would evaluate (it starts with = + - @, a tab or a line break, or
+    their full-width forms) behind an apostrophe, as Excel itself shows text typed with one; signed plain
+    numbers ("-5") and anything not text are returned as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START) or _PLAIN_NUMBER.match(value):
+        return value
+    return "'" + value
 
 
 def _cell_value(value):

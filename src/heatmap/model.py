@@ -139,6 +139,10 @@ class FieldSpec:
     district: bool = False  # value must name a known district
 
 
+# Taicang's own area (about 810 km²): no parcel, building or need for space is larger. It bounds every area.
+CITY_AREA_M2 = 810_000_000
+
+
 def _num(name, kinds=ALL_KINDS, required=False, maximum=None):
     return FieldSpec(name, FieldType.NUMBER, required=required, kinds=kinds, minimum=0, maximum=maximum)
 
@@ -156,9 +160,9 @@ CARRIER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("district", FieldType.TEXT, required=True, district=True),
     FieldSpec("address", FieldType.TEXT),
     FieldSpec("geometry", FieldType.GEOMETRY, required=True),
-    _num("area_m2", required=True),  # land: parcel area; buildings: floor area
-    _num("leasable_m2"),  # leasable or sellable
-    _num("vacant_m2"),
+    _num("area_m2", required=True, maximum=CITY_AREA_M2),  # land: parcel area; buildings: floor area
+    _num("leasable_m2", maximum=CITY_AREA_M2),  # leasable or sellable
+    _num("vacant_m2", maximum=CITY_AREA_M2),
     FieldSpec("status", FieldType.CHOICE, required=True, choices=tuple(CarrierStatus)),
     _num("rent_cny_m2_month", BUILDINGS, maximum=10_000),
     _num("land_price_wan_mu", LAND_ONLY, maximum=100_000),
@@ -189,7 +193,7 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     _num("investment_wan", maximum=1e9),  # in 万 of `currency`
     FieldSpec("currency", FieldType.CHOICE, choices=tuple(FX_TO_CNY)),
     FieldSpec("space_kind", FieldType.CHOICE, choices=tuple(CarrierKind)),
-    _num("land_needed_mu", maximum=100_000),
+    _num("land_needed_mu", maximum=100_000),  # 100,000 亩 = 67 km²
     _num("floor_area_needed_m2", maximum=10_000_000),
     _num("clear_height_needed_m", maximum=60),
     _num("floor_load_needed_kn_m2", maximum=1000),
@@ -359,11 +363,21 @@ _FIELD_RULES: dict[FieldType, Callable[[FieldSpec, Any, Collection[str], dt.date
 }
 
 
+# The most vertices one geometry may have. A surveyed parcel has tens to a few thousand; a million-vertex
+# polygon is a hostile or broken file that would cost memory and time in every check, the history and the
+# map. Such a geometry is refused, not simplified: a parcel's boundary is a surveyed fact, and simplifying
+# it here would change its area and shape where nobody checks; the GIS that made it can simplify it visibly.
+MAX_VERTICES = 100_000
+
+
 def _check_geometry(geom: Any, label: str, name: str) -> list[Problem]:
     from heatmap import geo  # geo loads the outline; imported late to keep model import cheap
 
     if not isinstance(geom, shapely.Geometry):
         return [Problem(label, name, "not_a_geometry", {"value": str(geom)[:60]})]
+    vertices = shapely.get_num_coordinates(geom)
+    if vertices > MAX_VERTICES:  # before the validity check, which would take long on it
+        return [Problem(label, name, "too_many_vertices", {"vertices": f"{vertices:,}", "limit": f"{MAX_VERTICES:,}"})]
     if geom.is_empty:
         return [Problem(label, name, "empty_geometry")]
     if not geom.is_valid:
@@ -564,6 +578,7 @@ def _plain_geometries(spec: FieldSpec, column: list, districts: frozenset[str], 
 
     shapes = np.fromiter(column, dtype=object, count=len(column))
     good = shapely.is_geometry(shapes)
+    good[good] = shapely.get_num_coordinates(shapes[good]) <= MAX_VERTICES
     present = shapes[good]
     good[good] = ~shapely.is_empty(present) & shapely.is_valid(present)
     good[good] = geo.near_taicang_many(shapes[good])

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from heatmap.i18n import common, fields, home, ingest_files, ingest_values, mapview, matching, problems, upload, vacancy
 from heatmap.i18n import cli as cli_strings
+from heatmap.i18n import ingest_limits
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -29,7 +30,8 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload, cli_strings)
+CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload,
+                 ingest_limits, cli_strings)
 
 
 def normalize_language(lang: str | None) -> str:

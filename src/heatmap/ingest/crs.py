@@ -109,6 +109,18 @@ def looks_swapped(x, y) -> np.ndarray:
     return ~_near_any(x, y) & _near_any(y, x)
 
 
+def outside_degrees(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Where a longitude/latitude pair is plainly wrong: (longitude outside -180..180, latitude outside -90..90),
+    except pairs that are Gauss-Krüger metres around Taicang (columns headed 经度/纬度 sometimes hold them;
+    the range test then recognises them). NaN gives False."""
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    r = ranges()
+    metres = _in(x, y, r.gk) | _in(x, y, r.gk_zone)
+    with np.errstate(invalid="ignore"):
+        return (np.abs(x) > 180) & ~metres, (np.abs(y) > 90) & ~metres
+
+
 # classes of a coordinate, by range
 _UNKNOWN, _DEGREES, _GK, _GK_ZONE = 0, 1, 2, 3
 
@@ -144,6 +156,11 @@ def _recognise(geoms: np.ndarray, file: str) -> int:
 
 def _fmt(v: float) -> str:
     return f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:.1f}"
+
+
+def shown_number(v: float) -> str:
+    """A coordinate as a message shows it: up to 6 decimals, and absurd magnitudes short (1e+308)."""
+    return _fmt(v) if abs(v) < 1e9 else f"{v:.6g}"
 
 
 def _transform(geoms: np.ndarray, source: pyproj.CRS) -> np.ndarray:

@@ -45,6 +45,14 @@ ZIP_MAX_MEMBERS = 10_000
 # compares the two (benchmarks/bench_import.py --formats xlsx,xlsx-calamine).
 XLSX_READER = "openpyxl"
 CSV_FIELD_LIMIT = 131_072  # the csv module's default field limit: a longer CSV cell is read, and reported
+ZIP_MAX_DIRECTORY_BYTES = ZIP_MAX_MEMBERS * 1024  # the central directory itself, read before any member
+# A workbook (.xlsx/.xlsm/.ods) is a zip of XML that its parser holds in memory, and so is the KML of a KMZ:
+# a tighter total than for Shapefiles, which are streamed to disk. 100,000 rows x 11 columns written by
+# pandas are 80 MB of XML; 300 MB leaves room for wide sheets and refuses the files that would take
+# gigabytes and minutes to parse.
+PARSED_MAX_TOTAL_BYTES = 300 * MB
+MAX_ROWS = 200_000  # data rows per file (twice the 100,000 the import is measured at); more is refused unread
+SHEET_MAX_CELLS = 20_000_000  # rows x the widest row's columns, per sheet (1M rows x 20 columns)
 HEADER_SEARCH_ROWS = 30  # the header is looked for among this many first rows
 HEADER_MIN_SHARE = 0.6  # default heuristic: text cells >= 60 % of the widest row's filled cells
 
@@ -194,6 +202,8 @@ def _looks_like(data: bytes) -> str | None:
 
 
 def _check_content(data: bytes, name: str, ext: str) -> None:
+    if data[:2] == b"PK":
+        _check_zip_directory(data, name)  # before zipfile builds one object per member
     looks = _looks_like(data)
     if looks == "BROKEN_ZIP":
         if ext in EXCEL_EXTENSIONS:
@@ -210,6 +220,8 @@ def _check_content(data: bytes, name: str, ext: str) -> None:
 
 def _read(data: bytes, name: str, ext: str, header_score: HeaderScore | None, problems: list[UploadProblem]) -> list[RawTable]:
     _check_content(data, name, ext)
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06") and ext not in (".zip", ".kmz"):
+        check_container(data, name)  # a workbook (.xlsx, .ods) is a zip too: its limits before any parser opens it
     if ext in EXCEL_EXTENSIONS and _looks_like(data) == "XLS":
         try:
             tables = read_calamine(data, name, header_score)
@@ -361,7 +373,9 @@ def _read_excel(data: bytes, name: str, header_score: HeaderScore | None) -> lis
                 sheet.reset_dimensions()  # the stored dimension is often wrong; read what is there
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+                    rows = sheet_rows(sheet.iter_rows(values_only=True), name, sheet.title)
+            except FileRejected:
+                raise
             except Exception as error:  # noqa: BLE001
                 raise _reject(name, "broken_excel", sheet=sheet.title, reason=_short(f"{type(error).__name__}: {error}")) from error
             table = _excel_table(rows, name, sheet.title, header_score)
@@ -393,7 +407,7 @@ def read_calamine(data: bytes, name: str, header_score: HeaderScore | None = Non
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
-                rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
+                rows = sheet_rows(([None if v == "" else v for v in row] for row in sheet.iter_rows()), name, meta.name)
             except Exception as error:  # noqa: BLE001
                 raise _reject(name, "broken_excel", sheet=meta.name, reason=_short(f"{type(error).__name__}: {error}")) from error
             table = _excel_table(rows, name, meta.name, header_score)
@@ -404,6 +418,26 @@ def read_calamine(data: bytes, name: str, header_score: HeaderScore | None = Non
     return tables
 
 
+def sheet_rows(rows, name: str, sheet: str) -> list[list]:
+    """A sheet's rows as lists, without their trailing empty cells, refused (FileRejected "sheet_too_large")
+    once rows x the widest row pass SHEET_MAX_CELLS: one cell far to the right (column XFD) on every row
+    would otherwise make a table of billions of empty cells out of a few megabytes of XML."""
+    out: list[list] = []
+    widest = 0
+    for row in rows:
+        if len(out) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise _reject(name, "too_many_rows", sheet=sheet, limit=f"{MAX_ROWS:,}")
+        row = list(row)
+        while row and _is_blank(row[-1]):
+            row.pop()
+        widest = max(widest, len(row))
+        out.append(row)
+        if widest * len(out) > SHEET_MAX_CELLS:
+            raise _reject(name, "sheet_too_large", sheet=sheet, sheet_name=sheet, rows=f"{len(out):,}", columns=f"{widest:,}",
+                          limit=f"{SHEET_MAX_CELLS:,}")
+    return out
+
+
 def _excel_table(rows: list[list], name: str, sheet: str, header_score: HeaderScore | None) -> RawTable | None:
     while rows and all(_is_blank(v) for v in rows[-1]):
         rows.pop()
@@ -411,6 +445,8 @@ def _excel_table(rows: list[list], name: str, sheet: str, header_score: HeaderSc
     if header_index is None:
         return None
     body_rows = rows[header_index + 1:]
+    if len(body_rows) > MAX_ROWS:
+        raise _reject(name, "too_many_rows", sheet=sheet, limit=f"{MAX_ROWS:,}")
     width = max([len(rows[header_index])] + [len(r) for r in body_rows])
     padded = [[_excel_cell(v) for v in r] + [None] * (width - len(r)) for r in body_rows]
     body = pd.DataFrame(padded, columns=range(width), dtype=object) if padded else pd.DataFrame(columns=range(width), dtype=object)
@@ -513,6 +549,8 @@ def _read_text(data: bytes, name: str, header_score: HeaderScore | None, problem
     if header_index is None:
         return []
     rest = text[starts[header_index]:]
+    if rest.count("\n") > MAX_ROWS + 1 and sum(1 for _ in csv.reader(_Lines(rest), delimiter=delimiter)) > MAX_ROWS + 1:
+        raise _reject(name, "too_many_rows", limit=f"{MAX_ROWS:,}")  # counted before pandas holds them all
     try:
         frame = pd.read_csv(io.StringIO(rest), sep=delimiter, header=None, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, quotechar='"', engine="c")
@@ -555,6 +593,12 @@ def _geo_tables(path: Path, name: str, *, sheet_name: str | None = None, encodin
         raise _reject(name, "broken_geodata", reason=_short(str(error))) from error
     tables = []
     for layer_name, _geometry_type in layers:
+        try:
+            features = pyogrio.read_info(path, layer=layer_name, encoding=encoding).get("features", 0)
+        except Exception:  # noqa: BLE001 - reading reports the damage below
+            features = 0
+        if features > MAX_ROWS:
+            raise _reject(name, "too_many_rows", sheet=str(layer_name), limit=f"{MAX_ROWS:,}")
         try:
             frame = pyogrio.read_dataframe(path, layer=layer_name, encoding=encoding)
         except Exception as error:  # noqa: BLE001
@@ -835,14 +879,70 @@ class _Budget:
         return buffer.getvalue()
 
 
+def _zip_directory_size(data: bytes) -> tuple[int, int] | None:
+    """(members, bytes) of the zip's central directory as its end record declares them (ZIP64 too), read
+    from the last bytes without parsing the directory; None when there is no end record."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    members = int.from_bytes(data[end + 10:end + 12], "little")
+    size = int.from_bytes(data[end + 12:end + 16], "little")
+    locator = end - 20
+    if (members == 0xFFFF or size == 0xFFFFFFFF) and locator >= 0 and data[locator:locator + 4] == b"PK\x06\x07":
+        record = int.from_bytes(data[locator + 8:locator + 16], "little")
+        if data[record:record + 4] == b"PK\x06\x06":
+            members = int.from_bytes(data[record + 32:record + 40], "little")
+            size = int.from_bytes(data[record + 40:record + 48], "little")
+    return members, size
+
+
+def _check_zip_directory(data: bytes, name: str) -> None:
+    """A zip declaring more members than ZIP_MAX_MEMBERS, or a larger directory than they need, is refused
+    before Python's zipfile reads the directory (it holds one object per member: millions of tiny members
+    in a 200 MB upload would take gigabytes)."""
+    declared = _zip_directory_size(data)
+    if declared is None:
+        return  # not a zip after all, or a broken one: the readers say which
+    members, size = declared
+    if members > ZIP_MAX_MEMBERS or size > ZIP_MAX_DIRECTORY_BYTES:
+        raise _reject(name, "zip_too_many_members", members=f"{members:,}", limit=f"{ZIP_MAX_MEMBERS:,}")
+
+
+def _check_members(infos: list[zipfile.ZipInfo], name: str, total_limit: int, key: str = "zip_bomb") -> None:
+    """The decompression limits: the members' count, their uncompressed total, each large member's ratio.
+    Every zip-based upload passes here before anything is extracted or parsed."""
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise _reject(name, "zip_too_many_members", members=f"{len(infos):,}", limit=f"{ZIP_MAX_MEMBERS:,}")
+    total = sum(info.file_size for info in infos)
+    if total > total_limit:
+        raise _reject(name, key, size_mb=_mb(total), limit_mb=_mb(total_limit))
+    for info in infos:
+        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            raise _reject(name, key, size_mb=_mb(total), limit_mb=_mb(total_limit))
+
+
+def check_container(data: bytes, name: str) -> None:
+    """Decompression limits for a workbook (.xlsx, .xlsm, .ods — any zip-based file but .zip and .kmz, which
+    `_open_zip` checks): the member count, PARSED_MAX_TOTAL_BYTES uncompressed, the ratio. Checked on the
+    zip's directory alone, so they hold whichever parser then opens the file. A damaged directory is left
+    to the parser to report (as a broken workbook)."""
+    _check_zip_directory(data, name)
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        return
+    _check_members(infos, name, PARSED_MAX_TOTAL_BYTES, key="workbook_bomb")
+
+
 def _open_zip(data: bytes, name: str) -> tuple[zipfile.ZipFile, list[tuple[str, zipfile.ZipInfo]]]:
+    _check_zip_directory(data, name)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise _reject(name, "broken_zip", reason=_short(f"{type(error).__name__}: {error}")) from error
     if len(infos) > ZIP_MAX_MEMBERS:
-        raise _reject(name, "zip_bomb", limit_mb=_mb(ZIP_MAX_TOTAL_BYTES))
+        raise _reject(name, "zip_too_many_members", members=f"{len(infos):,}", limit=f"{ZIP_MAX_MEMBERS:,}")
     members = []
     for info in infos:
         member = _member_name(info)
@@ -853,12 +953,7 @@ def _open_zip(data: bytes, name: str) -> tuple[zipfile.ZipFile, list[tuple[str, 
         if info.flag_bits & 0x1:
             raise _reject(name, "zip_encrypted")
         members.append((member.replace("\\", "/"), info))
-    total = sum(info.file_size for _, info in members)
-    if total > ZIP_MAX_TOTAL_BYTES:
-        raise _reject(name, "zip_bomb", limit_mb=_mb(ZIP_MAX_TOTAL_BYTES))
-    for _, info in members:
-        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
-            raise _reject(name, "zip_bomb", limit_mb=_mb(ZIP_MAX_TOTAL_BYTES))
+    _check_members([info for _, info in members], name, ZIP_MAX_TOTAL_BYTES)
     return zf, members
 
 
@@ -873,6 +968,8 @@ def _read_zip(data: bytes, name: str, header_score: HeaderScore | None, problems
         elif ext in _ZIP_INNER_READABLE:
             others.append((member, info))
     layers = {stem: parts for stem, parts in shapefiles.items() if ".shp" in parts}
+    # the other members are read into memory and parsed there: the tighter limit holds for them together
+    _check_members([info for _, info in others], name, PARSED_MAX_TOTAL_BYTES)
     if not layers and not others:
         orphans = [parts for parts in shapefiles.values()]
         if orphans:  # .dbf/.shx without their .shp

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import string
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from heatmap import i18n
 from heatmap.bulk import fewer_collections
+from heatmap.export import formula_safe
 from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, template, values
-from heatmap.ingest.problems import FileRejected, UploadProblem
+from heatmap.ingest.problems import FileRejected, ProblemList, UploadProblem
 from heatmap.model import (
-    CARRIER_FIELD, CarrierKind, CarrierStatus, Problem, ValidationError, carrier_defaults, is_missing, price_field,
-    validate_carriers,
+    CARRIER_FIELD, MAX_VERTICES, CarrierKind, CarrierStatus, Problem, ValidationError, carrier_defaults, is_missing,
+    price_field, validate_carriers,
 )
 from heatmap.store import Conflict, Diff, Store, conflict
 
@@ -52,7 +55,7 @@ class Upload:
     district: str | None  # the uploader's district (staff); None: any district (administrators)
     records: list[dict[str, Any]] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
-    problems: list[UploadProblem] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)  # bounded per severity; `counts` has them all
     unknown_columns: list[str] = field(default_factory=list)  # headers as written, not yet mapped
     # The stored records the file's were completed from (merged_records): code -> the version that last wrote
     # it (None: new). A commit is refused if any of them moved on since: see `commit`.
@@ -78,20 +81,37 @@ class Upload:
         return [p for p in self.problems if p.severity == "info"]
 
     @property
+    def error_count(self) -> int:
+        """Every error found, including those beyond the ones listed (ProblemList keeps the first 1,000)."""
+        counts = getattr(self.problems, "counts", None)
+        return counts["error"] if counts is not None else len(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        counts = getattr(self.problems, "counts", None)
+        return counts["warning"] if counts is not None else len(self.warnings)
+
+    @property
     def can_commit(self) -> bool:
         return bool(self.records) and not self.errors
 
 
 def problem_message(problem: UploadProblem, lang: str) -> str:
     """The problem's sentence in the language (upload messages first, then the model's own); a `field`
-    parameter is shown as the field's name in that language."""
+    parameter is shown as the field's name in that language. A key both catalogs know ("too_large": a
+    file too large, a value above its maximum) takes the sentence its params fill."""
     params = dict(problem.params)
     if isinstance(params.get("field"), str):
         params["field"] = _field_label(params["field"], lang)
     for prefix in ("ingest.", "problem."):
-        if i18n.has(prefix + problem.key):
-            return i18n.t(prefix + problem.key, lang, **params)
+        key = prefix + problem.key
+        if i18n.has(key) and _placeholders(key) <= set(params):
+            return i18n.t(key, lang, **params)
     return problem.key
+
+
+def _placeholders(key: str) -> set[str]:
+    return {name for lang in i18n.LANGUAGES for _, name, _, _ in string.Formatter().parse(i18n.t(key, lang)) if name}
 
 
 def _field_label(field_name: str, lang: str) -> str:
@@ -111,7 +131,7 @@ def report_frame(problems: Sequence[UploadProblem], lang: str) -> pd.DataFrame:
             t("upload.col.sheet"): p.sheet or "",
             t("upload.col.row"): p.row,
             t("upload.col.column"): p.column or (_field_label(p.field, lang) if p.field else ""),
-            t("upload.col.value"): p.value or "",
+            t("upload.col.value"): formula_safe(p.value or ""),  # the offending cell, maybe a formula, echoed
             t("upload.col.message"): problem_message(p, lang),
         }
         for p in problems
@@ -163,6 +183,8 @@ def read_upload(
         upload.problems.append(rejected.problem)
         return upload
     upload.problems += notes
+    if not isinstance(upload.problems, ProblemList):
+        upload.problems = ProblemList(upload.problems)
     districts = store.districts()[["code", "name_zh", "name_en", "aliases"]].to_dict("records")
     usable = 0
     negotiable: dict[tuple[str, str], int] = {}  # (column, what was done) -> rows, said once per file
@@ -186,6 +208,7 @@ def read_upload(
     _check_codes(upload)
     _check_records(upload, store, today)
     _check_ownership(upload, store)
+    upload.problems.close(file_name)
     report(1.0, "done")
     return upload
 
@@ -225,6 +248,9 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     def located(cell_problems, column: str, field_name: str | None, cells: pd.Series) -> None:
         for p in cell_problems:
+            if upload.problems.full(p.severity):  # beyond the listed ones: counted, not built
+                upload.problems.tally(p.severity, (table.sheet, rows[p.index], field_name))
+                continue
             upload.problems.append(UploadProblem(
                 table.file, p.key, dict(p.params), sheet=table.sheet, row=rows[p.index], column=column,
                 value=_shown(cells.iloc[p.index]), field=field_name, severity=p.severity,
@@ -378,6 +404,9 @@ def _geometries(upload: Upload, table: files.RawTable, coordinates, gcj02: bool,
             source = wkt
         else:
             source = np.where(has_wkt, wkt, points)
+    column = (None if table.geometry is not None else coordinates["wkt"][1] if "wkt" in coordinates
+              else coordinates.get("lon", coordinates.get("x", (None, None)))[1])
+    source = _without_huge_geometries(upload, table, source, column, rows)
     present = np.array([g is not None and not g.is_empty for g in source], dtype=bool)
     if not present.any():
         return [None] * n
@@ -415,7 +444,30 @@ def _points(upload: Upload, table: files.RawTable, coordinates, rows: Sequence[i
         upload.problems.append(UploadProblem(table.file, "swapped_lat_lon", {"x": x[i], "y": y[i]}, sheet=table.sheet,
                                              row=rows[i], column=column, value=f"{x[i]}, {y[i]}", field="geometry"))
     x, y = np.where(swapped, np.nan, x), np.where(swapped, np.nan, y)
+    if pair == ("lon", "lat"):  # 310.5 is no latitude, whatever the coordinate system
+        bad_lon, bad_lat = crs_mod.outside_degrees(x, y)
+        for key, bad, values_, name in (("longitude_out_of_range", bad_lon, x, "lon"), ("latitude_out_of_range", bad_lat, y, "lat")):
+            for i in np.flatnonzero(bad):
+                upload.problems.append(UploadProblem(table.file, key, {"value": crs_mod.shown_number(values_[i])}, sheet=table.sheet,
+                                                     row=rows[i], column=coordinates[name][1],
+                                                     value=crs_mod.shown_number(values_[i]), field="geometry"))
+        x, y = np.where(bad_lon | bad_lat, np.nan, x), np.where(bad_lon | bad_lat, np.nan, y)
     return crs_mod.points_from_xy(x, y)
+
+
+def _without_huge_geometries(upload: Upload, table: files.RawTable, source: np.ndarray, column: str | None,
+                             rows: Sequence[int]) -> np.ndarray:
+    """Geometries over model.MAX_VERTICES are refused on their row before anything transforms or checks them."""
+    counts = shapely.get_num_coordinates(np.asarray(source, dtype=object))
+    huge = np.flatnonzero(counts > MAX_VERTICES)
+    if not len(huge):
+        return source
+    source = np.array(source, dtype=object)
+    for i in huge:
+        upload.problems.append(UploadProblem(table.file, "too_many_vertices", {"vertices": f"{counts[i]:,}", "limit": f"{MAX_VERTICES:,}"},
+                                             sheet=table.sheet, row=rows[i], column=column, field="geometry"))
+        source[i] = None
+    return source
 
 
 def _apply_rates(records: list[dict], rates: Mapping[str, tuple[list, str]], column_of: dict[str, str]) -> None:
@@ -450,8 +502,13 @@ def _check_codes(upload: Upload) -> None:
         if not isinstance(code, str):
             continue
         if code in first_row:
-            upload.problems.append(_locate(upload, i, "code", "duplicate_code_in_file",
-                                           {"code": code, "first_row": upload.origins[first_row[code]].row}))
+            first = upload.origins[first_row[code]]
+            sheet = upload.origins[i].sheet
+            if first.sheet != sheet:  # two sheets or layers: say both, the report's sheet column shows only this one
+                upload.problems.append(_locate(upload, i, "code", "duplicate_code_in_other_sheet", {
+                    "code": code, "sheet": sheet or "", "first_sheet": first.sheet or "", "first_row": first.row}))
+            else:
+                upload.problems.append(_locate(upload, i, "code", "duplicate_code_in_file", {"code": code, "first_row": first.row}))
         else:
             first_row[code] = i
 
@@ -459,7 +516,7 @@ def _check_codes(upload: Upload) -> None:
 def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
     """The model's rules for every record, located in the file; a record unverified for a year warns."""
     districts = store.district_codes()
-    already = {(p.row, p.sheet, p.field) for p in upload.errors}
+    already = upload.problems.cells  # (sheet, row, field) of every error so far, listed or not
     found = validate_carriers([carrier_defaults(rec) for rec in upload.records], districts=districts, today=today)
     missing_columns: dict[tuple[str | None, str], int] = {}  # (sheet, field) -> rows left without it
     for i, rec in enumerate(upload.records):
@@ -468,7 +525,7 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
                                            {"value": rec.get("kind"), "kind": upload.kind}))
         for problem in found[i]:
             origin = upload.origins[i]
-            if problem.key == "required" and (origin.row, origin.sheet, problem.field) in already:
+            if problem.key == "required" and (origin.sheet, origin.row, problem.field) in already:
                 continue  # the cell was unreadable: that is already said
             if problem.key == "required" and problem.field not in origin.columns:
                 # the file has no such column at all: said once for the sheet, not once per row
@@ -583,7 +640,7 @@ def commit(upload: Upload, store: Store, *, user: str, note: str | None = None, 
     fresh preview; `commit_current` (the command line) reads the file again and retries.
     """
     if not upload.can_commit:
-        raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": len(upload.errors)})])
+        raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": upload.error_count})])
     shown = previewed if previewed is not None else preview(upload, store, replace=replace)
     moved = [code for code, version in upload.base.items() if shown.base.get(code, -1) != version]
     if moved:
@@ -606,7 +663,7 @@ def commit_current(read: Callable[[], Upload], store: Store, *, user: str, note:
     for attempt in range(1, attempts + 1):
         upload = read()
         if not upload.can_commit:
-            raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": len(upload.errors)})])
+            raise ValidationError([Problem(upload.file, "file", "upload_has_errors", {"n": upload.error_count})])
         shown = preview(upload, store, replace=replace)
         try:
             version, applied = commit(upload, store, user=user, note=note, replace=replace, source=source,

@@ -31,8 +31,9 @@ Decisions (documented here because the importer must never guess):
 - Dates: 2020年7月6日, 2020/7/6, 2020-07-06, 2020.7.6, 20200706, Excel dates, Excel serial numbers
   in 1990..2100; "2020年7月" / "2020-07" -> the first of the month with a warning ("date_month_only").
   Day-first/month-first forms such as 7/6/2020 are rejected as ambiguous.
-- Text: stripped; a spreadsheet formula ("=…", "@…", "+"/"-" followed by a letter or parenthesis)
-  is an error in any column ("formula_cell"), so is markup ("<tag", "javascript:") and control
+- Text: stripped; a spreadsheet formula ("=…", "@…", "+"/"-" followed by a letter or parenthesis, or by
+  numbers and operators before one: "-2+3+cmd|…") or a DDE call anywhere ("1+cmd|' /C calc'!A0") is an
+  error in any column ("formula_cell"), so is markup ("<tag", "javascript:") and control
   characters (C0/C1 except tab/newline, bidi overrides) — nothing is silently removed from text
   except surrounding whitespace and zero-width spaces / BOMs.
 """
@@ -86,7 +87,11 @@ class _Parsed:
 # --- text hygiene ----------------------------------------------------------------------------------
 
 EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "－", "／", "―"})
-_FORMULA = re.compile(r"^(?:=|@|[+\-][\s]*[A-Za-z_(\u3400-\u9fff（])")
+# "=…", "@…", a sign then a letter or parenthesis ("+cmd|…", "-(1+1)"), or a sign, numbers and operators
+# ending in one before a letter ("-2+3+cmd|' /C calc'!A0"): what Excel and WPS would evaluate
+_FORMULA = re.compile(r"^(?:=|@|[+\-][\s]*[A-Za-z_(\u3400-\u9fff（]|[+\-][\d.,\s]*(?:[+\-*/^&][\d.,\s]*)*[+\-*/^&]\s*[A-Za-z_(])")
+# a dynamic data exchange call anywhere in a cell ("1+cmd|' /C calc'!A0", "cmd|calc!A0"): program|topic!item
+_DDE = re.compile(r"[A-Za-z]\w*\s*\|\s*(?:'[^']*'|[^\s'|!]+)\s*!")
 _MARKUP = re.compile(r"<\s*[A-Za-z!/?]|javascript\s*:", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"
@@ -102,7 +107,7 @@ def shorten(text: Any, limit: int = MAX_SHOWN) -> str:
 def _hygiene(text: str) -> ValueProblem | None:
     """The error for a cell no column may hold: formulas, markup, control characters."""
     stripped = text.strip()
-    if _FORMULA.match(stripped):
+    if _FORMULA.match(stripped) or _DDE.search(stripped):
         return ValueProblem("formula_cell", {"value": shorten(stripped)})
     if _CONTROL.search(text):
         shown = _CONTROL.sub("?", stripped)
@@ -260,7 +265,9 @@ def _split_number(text: str) -> tuple[float, str, bool]:
     if not m:
         raise ValueProblem("not_a_number", {"value": shorten(raw)})
     sign, digits, exponent, rest = m.groups()
-    number = float(digits.replace(",", "")) * (10 ** int(exponent) if exponent else 1)
+    number = float(f"{digits.replace(',', '')}e{exponent or 0}")  # 1e400 is inf here, never an OverflowError
+    if not math.isfinite(number):
+        raise ValueProblem("number_too_large", {"value": shorten(raw)})
     if rest and (rest[0].isdigit() or rest[0] in ",."):
         raise ValueProblem("not_a_number", {"value": shorten(raw)})
     return (-number if sign == "-" else number), rest.strip(), approx
@@ -319,7 +326,10 @@ def _parse_number(text: Any, unit_hint: str | None, quantity: str) -> _Parsed:
         number = float(text)
         if not math.isfinite(number):
             raise ValueProblem("not_a_number", {"value": str(text)})
-        return _Parsed(_apply_unit(number, "", unit_hint, quantity, str(text)))
+        value = _apply_unit(number, "", unit_hint, quantity, str(text))
+        if not math.isfinite(value):
+            raise ValueProblem("number_too_large", {"value": shorten(_clean_text(text))})
+        return _Parsed(value)
     if isinstance(text, (dt.date, dt.datetime)):
         raise ValueProblem("not_a_number", {"value": _clean_text(text)})
     raw = _clean_text(text)
@@ -328,6 +338,8 @@ def _parse_number(text: Any, unit_hint: str | None, quantity: str) -> _Parsed:
         raise problem
     number, suffix, approx = _split_number(raw)
     value = _apply_unit(number, suffix, unit_hint, quantity, raw)
+    if not math.isfinite(value):  # "1e308万㎡": finite as written, infinite in the model's unit
+        raise ValueProblem("number_too_large", {"value": shorten(raw)})
     warnings = [CellProblem(-1, "approximate_value", {"value": shorten(raw), "number": _fmt(value)}, "warning")] if approx else []
     return _Parsed(value, warnings)
 
@@ -645,7 +657,8 @@ def _run(values: list, s: pd.Series, todo: np.ndarray, parse: Callable[[Any], _P
         try:
             hit = parse(cell)
         except ValueProblem as error:
-            results[k], flagged[k] = error, True
+            # kept without its traceback: a column of distinct bad cells would otherwise hold a frame chain each
+            results[k], flagged[k] = error.with_traceback(None), True
             continue
         results[k] = hit.value
         flagged[k] = bool(hit.warnings)
@@ -751,10 +764,15 @@ def _parse_column_cells(
                 for i in np.flatnonzero(ok):
                     problems.append(CellProblem(int(i), factor.key, {**factor.params, "value": shorten(_clean_text(s.iat[i]))}))
             else:
-                scaled = numbers * factor
+                with np.errstate(over="ignore"):
+                    scaled = numbers * factor
                 as_list = scaled.tolist()
+                finite = np.isfinite(scaled)
                 for i in np.flatnonzero(ok):
-                    values[i] = as_list[i]
+                    if finite[i]:
+                        values[i] = as_list[i]
+                    else:  # a finite number that the header's unit makes infinite
+                        problems.append(CellProblem(int(i), "number_too_large", {"value": shorten(_clean_text(s.iat[i]))}))
         rest = todo & ~ok
         if rest.any():
             rest &= ~_numbers_with_units(s, rest, values, unit, quantity)
@@ -815,8 +833,10 @@ def _numbers_with_units(s: pd.Series, todo: np.ndarray, values: list, unit: str 
         except ValueProblem:
             factors[suffix] = None  # the cell parser reports it with the cell's value
     factor = np.array([np.nan if factors[x] is None else factors[x] for x in suffixes], dtype=float)
-    good = np.isfinite(numbers) & np.isfinite(factor)
-    scaled = (numbers * factor).tolist()
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = numbers * factor
+    good = np.isfinite(product)  # the rest (an unknown unit, an overflow) go to the cell parser, which says why
+    scaled = product.tolist()
     for pos in np.flatnonzero(good):
         values[idx[pos]] = scaled[pos]
     done[idx[good]] = True
@@ -824,8 +844,9 @@ def _numbers_with_units(s: pd.Series, todo: np.ndarray, values: list, unit: str 
 
 
 _ANY_BAD = re.compile(
-    r"^\s*(?:=|@|#|[+\-]\s*[A-Za-z_(\u3400-\u9fff（])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-    r"|<\s*[A-Za-z!/?]|javascript\s*:",
+    r"^\s*(?:=|@|#|[+\-]\s*[A-Za-z_(\u3400-\u9fff（]|[+\-][\d.,\s]*(?:[+\-*/^&][\d.,\s]*)*[+\-*/^&]\s*[A-Za-z_(])"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    r"|<\s*[A-Za-z!/?]|javascript\s*:|[A-Za-z]\w*\s*\|\s*(?:'[^']*'|[^\s'|!]+)\s*!",
     re.IGNORECASE,
 )
 
