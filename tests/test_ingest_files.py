@@ -399,3 +399,14 @@ def test_ods_is_read_like_a_workbook():
     assert table.frame["编号"].tolist() == ["TC-001", "TC-002"] and table.frame["面积"].tolist() == [1200.5, 3.5]
     assert table.frame["核实日期"].tolist()[1] in (dt.date(2026, 7, 7), dt.datetime(2026, 7, 7))
     assert _rejected(b"PK\x03\x04 broken", "broken.ods").key in ("broken_excel", "wrong_content")
+
+
+def test_a_workbook_read_by_calamine_keeps_the_row_limit_as_its_own_message(monkeypatch):
+    """The cell budget and row limit apply to .ods/.xls as to .xlsx, and say so (not "broken workbook")."""
+    from heatmap.ingest import files
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="odf") as writer:
+        pd.DataFrame({"编号": [f"TC-{i:03d}" for i in range(40)], "面积": range(40)}).to_excel(writer, index=False)
+    monkeypatch.setattr(files, "MAX_ROWS", 5)
+    assert _rejected(buffer.getvalue(), "载体.ods").key == "too_many_rows"

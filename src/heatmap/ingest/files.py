@@ -23,7 +23,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -369,16 +369,13 @@ def _read_excel(data: bytes, name: str, header_score: HeaderScore | None) -> lis
         for sheet in workbook.worksheets:
             if getattr(sheet, "sheet_state", "visible") != "visible":
                 continue
-            try:
+            def rows(sheet=sheet):
                 sheet.reset_dimensions()  # the stored dimension is often wrong; read what is there
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    rows = sheet_rows(sheet.iter_rows(values_only=True), name, sheet.title)
-            except FileRejected:
-                raise
-            except Exception as error:  # noqa: BLE001
-                raise _reject(name, "broken_excel", sheet=sheet.title, reason=_short(f"{type(error).__name__}: {error}")) from error
-            table = _excel_table(rows, name, sheet.title, header_score)
+                    yield from sheet.iter_rows(values_only=True)
+
+            table = _sheet_table(rows, name, sheet.title, header_score)
             if table is not None:
                 tables.append(table)
     finally:
@@ -389,7 +386,7 @@ def _read_excel(data: bytes, name: str, header_score: HeaderScore | None) -> lis
 def read_calamine(data: bytes, name: str, header_score: HeaderScore | None = None) -> list[RawTable]:
     """Every visible sheet of an .xls, .xlsb, .ods (or .xlsx) workbook, read with python-calamine (Rust).
 
-    Rows keep their numbers (the empty area above and left of the data is kept), cells come as Python
+    Rows keep their numbers (the empty rows above the data are kept), cells come as Python
     values (text, int/float, date/datetime/time/timedelta, bool) and empty cells as None. A formula cell
     gives its last computed value. The .xlsx upload path stays on openpyxl, which sees formulas as written
     (and refuses them): see benchmarks/README.md for what calamine would gain there."""
@@ -405,17 +402,28 @@ def read_calamine(data: bytes, name: str, header_score: HeaderScore | None = Non
         for meta in workbook.sheets_metadata:
             if meta.visible != python_calamine.SheetVisibleEnum.Visible or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
-            try:
-                sheet = workbook.get_sheet_by_name(meta.name)
-                rows = sheet_rows(([None if v == "" else v for v in row] for row in sheet.iter_rows()), name, meta.name)
-            except Exception as error:  # noqa: BLE001
-                raise _reject(name, "broken_excel", sheet=meta.name, reason=_short(f"{type(error).__name__}: {error}")) from error
-            table = _excel_table(rows, name, meta.name, header_score)
+            def rows(sheet_name=meta.name):
+                for row in workbook.get_sheet_by_name(sheet_name).iter_rows():
+                    yield [None if v == "" else v for v in row]
+
+            table = _sheet_table(rows, name, meta.name, header_score)
             if table is not None:
                 tables.append(table)
     finally:
         workbook.close()
     return tables
+
+
+def _sheet_table(rows: Callable[[], Iterable], name: str, sheet: str, header_score: HeaderScore | None) -> RawTable | None:
+    """One sheet read by either reader (`rows` yields its rows): through the cell budget of `sheet_rows`, and
+    a reader's own failure as a broken workbook naming the sheet."""
+    try:
+        read = sheet_rows(rows(), name, sheet)
+    except FileRejected:
+        raise
+    except Exception as error:  # noqa: BLE001 - the readers report damage in many ways
+        raise _reject(name, "broken_excel", sheet=sheet, reason=_short(f"{type(error).__name__}: {error}")) from error
+    return _excel_table(read, name, sheet, header_score)
 
 
 def sheet_rows(rows, name: str, sheet: str) -> list[list]:
