@@ -1,6 +1,7 @@
 """Deployments keep their database across releases: a database made by an earlier release (its own code,
 taken from git) is upgraded in place by today's, on SQLite and PostGIS, and every record, version and
 change survives; the upgraded schema is the one a new database gets."""
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -127,6 +128,10 @@ def test_a_database_of_an_earlier_release_is_upgraded_in_place_and_keeps_everyth
             assert {k: new[k] for k in old} == old, table  # every old column of every row, unchanged
     assert schema_differences(url) == []  # the same tables and columns a new database gets
     assert_history_equals_tables(store)
+    store.add_stage_event(store.projects()["code"].iloc[0], "signed", dt.date(2026, 9, 1), user="t")
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):  # the upgrade put the guards in place
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM project_events"))
 
     # and it works as a database of today's: the old release's rollback undone, a new version on top
     undo = int(store.versions("carrier").query("source == 'rollback'")["id"].max())

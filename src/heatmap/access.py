@@ -2,8 +2,10 @@
 
 The project pipeline is confidential (seed 二(三)): public viewers (investors) never receive project
 records, only carrier data marked public. Staff edit their own district's carriers and read the
-projects of their own district (as destination or origin); leaders read everything; administrators
-also manage accounts and reference data.
+projects of their own district (as destination or origin) and submit its bi-monthly reports; leaders
+read everything; the investment office (office) reads and edits every district's projects and decides
+whether two districts' records are one project; administrators also manage accounts, rules and reference
+data.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ class Role(StrEnum):
     PUBLIC = "public"  # investors and enterprises, no sign-in
     STAFF = "staff"  # district investment staff, bound to one district
     LEADER = "leader"  # city leaders and the leading group
+    OFFICE = "office"  # the investment office (招商局 / 领导小组办公室): all districts' pipeline, the one window
     ADMIN = "admin"
 
 
@@ -30,6 +33,11 @@ class Action(StrEnum):
     MANAGE_DISTRICTS = "manage_districts"
     MANAGE_SETTINGS = "manage_settings"  # e.g. how old a record may be before it is stale
     HANDLE_INQUIRIES = "handle_inquiries"  # read investors' inquiries (with their contact data); per district
+    SUBMIT_REPORTS = "submit_reports"  # the bi-monthly report of a district; per district for staff
+    VIEW_REPORTS = "view_reports"  # submitted reports and their figures; per district for staff
+    RESOLVE_DUPLICATES = "resolve_duplicates"  # decide whether two districts' records are one project
+    REGISTER_FIRST_REPORTS = "register_first_reports"  # enter a first report (信息首报) in the ledger
+    MANAGE_RULES = "manage_rules"  # due dates, matching thresholds, award rates … (versioned)
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,15 @@ class Viewer:
 
 PUBLIC = Viewer(username=None, role=Role.PUBLIC)
 
-_DISTRICT_BOUND = {Action.VIEW_PIPELINE, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.HANDLE_INQUIRIES}
+_DISTRICT_BOUND = {Action.VIEW_PIPELINE, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.HANDLE_INQUIRIES,
+                   Action.SUBMIT_REPORTS, Action.VIEW_REPORTS}
 _GRANTS = {
     Role.PUBLIC: set(),
     Role.STAFF: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.VIEW_HISTORY,
-                 Action.HANDLE_INQUIRIES},
-    Role.LEADER: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY},
+                 Action.HANDLE_INQUIRIES, Action.SUBMIT_REPORTS, Action.VIEW_REPORTS, Action.REGISTER_FIRST_REPORTS},
+    Role.LEADER: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY, Action.VIEW_REPORTS},
+    Role.OFFICE: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY, Action.EDIT_PROJECTS,
+                  Action.VIEW_REPORTS, Action.RESOLVE_DUPLICATES, Action.REGISTER_FIRST_REPORTS},
     Role.ADMIN: set(Action),
 }
 

@@ -185,9 +185,11 @@ CARRIER_FIELDS: tuple[FieldSpec, ...] = (
 
 PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("code", FieldType.TEXT, required=True, max_length=40),
+    FieldSpec("code_name", FieldType.TEXT, max_length=40),  # 代号: what shared surfaces show instead of the name
     FieldSpec("name", FieldType.TEXT, required=True),
     FieldSpec("investor", FieldType.TEXT),
     FieldSpec("investor_country", FieldType.TEXT, max_length=2),
+    FieldSpec("credit_code", FieldType.TEXT, max_length=18),  # the investor's 统一社会信用代码, where known
     FieldSpec("category", FieldType.CHOICE, required=True, choices=tuple(Category)),
     FieldSpec("sector", FieldType.CHOICE, choices=INDUSTRIES),
     _num("investment_wan", maximum=1e9),  # in 万 of `currency`

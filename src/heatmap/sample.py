@@ -556,7 +556,8 @@ def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED,
 
 def demo_accounts(district_codes) -> list[dict]:
     """Demo accounts (README lists them): one leader and the investment staff of every district."""
-    accounts = [{"username": "leader", "role": "leader", "district": None, "display_name": "市领导 (demo)"}]
+    accounts = [{"username": "leader", "role": "leader", "district": None, "display_name": "市领导 (demo)"},
+                {"username": "office", "role": "office", "district": None, "display_name": "招商局 (demo)"}]
     accounts += [
         {"username": STAFF_OF.format(code), "role": "staff", "district": code, "display_name": f"{code} staff (demo)"}
         for code in district_codes

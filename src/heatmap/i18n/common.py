@@ -20,6 +20,7 @@ CATALOG = {
     "role.public": ("公众", "public"),
     "role.staff": ("区镇招商人员", "district staff"),
     "role.leader": ("市领导", "leader"),
+    "role.office": ("招商局（领导小组办公室）", "investment office"),
     "role.admin": ("管理员", "administrator"),
     "sample.notice": (
         "样例数据：当前显示的是程序生成的演示数据，不是太仓真实的载体或项目信息。",

@@ -7,7 +7,8 @@ History keeps, per version, what each record was before and after, so any earlie
 
 The package keeps one small interface, `Store`, over modules split by concern: `schema` (tables),
 `rows` (entities, values, bulk rows), `records` (the versioned-record engine: diff, save, history,
-rollback), `reference` (meta, districts, header mappings) and `accounts` (users, inquiries).
+rollback), `reference` (meta, districts, header mappings), `accounts` (users, inquiries) and `pipeline`
+(stage events, reports, the first-report ledger, duplicate decisions, transfer proposals, rules).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from heatmap import config
 from heatmap.store.accounts import Accounts
 from heatmap.store.records import Conflict, Diff, RecordChange, Records, StoreBusy, conflict
+from heatmap.store.pipeline import Pipeline
 from heatmap.store.reference import Reference
 from heatmap.store.rows import ENTITIES, PREVIOUS_GEOMETRY, Entity, records_frame
 from heatmap.store.schema import (
@@ -42,7 +44,7 @@ __all__ = [
 ]
 
 
-class Store(Records, Reference, Accounts):
+class Store(Records, Reference, Accounts, Pipeline):
     """The database behind the app. Create one per process; it is safe to share between threads."""
 
     def __init__(self, url: str | None = None):
@@ -75,10 +77,12 @@ class Store(Records, Reference, Accounts):
         self._district_cache = None
 
     def clear_records(self) -> None:
-        """Delete every carrier, project and their history (districts, accounts and meta stay)."""
+        """Delete every carrier, project and their history, and the pipeline's events, reports, ledger,
+        decisions and proposals (districts, accounts, rules and meta stay): the sample's reset."""
         with self.engine.begin() as conn:
             for table in (changes_table, versions_table, carriers_table, projects_table):
                 conn.execute(sa.delete(table))
+            self._clear_pipeline(conn)
 
     def is_empty(self) -> bool:
         insp = sa.inspect(self.engine)

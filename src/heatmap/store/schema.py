@@ -187,6 +187,132 @@ meta_table = sa.Table(
 )
 
 
+# --- the pipeline's own tables (issue 9): events, reports, the first-report ledger, duplicate decisions,
+# transfer proposals and the rules they follow. Events, ledger entries, decisions and report submissions are
+# only ever added (a correction is a new row that points at the one it corrects); the database refuses an
+# UPDATE or DELETE of them (append_only_ddl), so not even a bug in the app can rewrite that history.
+
+project_events_table = sa.Table(
+    "project_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_code", sa.String(40), nullable=False, index=True),
+    sa.Column("stage", sa.String(40), nullable=False),
+    sa.Column("happened_on", sa.Date, nullable=False),  # when the project reached the stage (as reported)
+    sa.Column("reason", sa.String(40)),  # on hold / dropped: a reason key
+    sa.Column("note", sa.Text),
+    sa.Column("corrects_id", sa.Integer),  # a correction of an earlier event
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+reports_table = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("district", sa.String(40), nullable=False),
+    sa.Column("period", sa.String(10), nullable=False),  # "2026-6": the sixth bi-monthly period of 2026
+    sa.Column("snapshot", sa.Text, nullable=False),  # JSON: the district's project records as submitted
+    sa.Column("n_projects", sa.Integer, nullable=False),
+    sa.Column("corrects_id", sa.Integer),  # a correction after submission: the report it replaces
+    sa.Column("note", sa.Text),
+    sa.Column("submitted_by", sa.String(80), nullable=False),
+    sa.Column("submitted_at", sa.DateTime, nullable=False),
+    sa.Index("ix_reports_district_period", "district", "period"),
+)
+
+first_reports_table = sa.Table(
+    "first_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_code", sa.String(40), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # register | correction | confirm | withdraw
+    sa.Column("registrant_kind", sa.String(20)),  # district | department | partner | individual
+    sa.Column("registrant", sa.String(200)),
+    sa.Column("is_state_employee", sa.Boolean),
+    sa.Column("note", sa.Text),
+    sa.Column("corrects_id", sa.Integer),
+    sa.Column("registered_by", sa.String(80), nullable=False),  # the account that entered it
+    sa.Column("registered_at", sa.DateTime, nullable=False),  # set by the store, never by a user
+)
+
+duplicate_decisions_table = sa.Table(
+    "duplicate_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code_a", sa.String(40), nullable=False),  # the pair, the smaller code first
+    sa.Column("code_b", sa.String(40), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),  # same | different
+    sa.Column("hosting_district", sa.String(40)),
+    sa.Column("first_contact_district", sa.String(40)),
+    sa.Column("note", sa.Text),
+    sa.Column("decided_by", sa.String(80), nullable=False),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+    sa.Index("ix_duplicate_decisions_pair", "code_a", "code_b"),
+)
+
+transfer_proposals_table = sa.Table(
+    "transfer_proposals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_code", sa.String(40), nullable=False, index=True),
+    sa.Column("from_district", sa.String(40), nullable=False),
+    sa.Column("to_district", sa.String(40)),  # None: the office's pool
+    sa.Column("reason", sa.String(40), nullable=False),  # no_land | no_space | wrong_industry | investor_wish | other
+    sa.Column("note", sa.Text),
+    sa.Column("proposed_by", sa.String(80), nullable=False),
+    sa.Column("proposed_at", sa.DateTime, nullable=False),
+)
+
+rules_table = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(40), nullable=False),  # reports | duplicates | ledger | counting | …
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),  # JSON
+    sa.Column("note", sa.Text),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("name", "version", name="uq_rules_name_version"),
+)
+
+APPEND_ONLY_TABLES = ("project_events", "reports", "first_reports", "duplicate_decisions", "transfer_proposals", "rules")
+
+
+def append_only_ddl(table: str, dialect: str) -> list[str]:
+    """Statements that make the database refuse UPDATE and DELETE on a table (triggers on both backends)."""
+    if dialect == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION heatmap_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION USING MESSAGE = 'heatmap: ' || TG_TABLE_NAME || ' is append-only', "
+            "ERRCODE = 'integrity_constraint_violation'; END $$",
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION heatmap_append_only()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'heatmap: {table} is append-only'); END",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'heatmap: {table} is append-only'); END",
+    ]
+
+
+def _guard(table: sa.Table) -> None:
+    def after_create(target, connection, **kw):
+        for statement in append_only_ddl(target.name, connection.dialect.name):
+            connection.exec_driver_sql(statement)
+
+    sa.event.listen(table, "after_create", after_create)
+
+
+for _name in APPEND_ONLY_TABLES:
+    _guard(metadata.tables[_name])
+
+
 class _Encoded:
     """A geometry already in the database's form (Geometry passes it through unchanged)."""
 

@@ -1,0 +1,218 @@
+"""The pipeline's tables beside the versioned project records: stage events, bi-monthly report submissions,
+the first-report ledger, the office's duplicate decisions, transfer proposals and versioned rules.
+
+Everything here is only ever added: a correction is a new row pointing at the one it corrects, and the
+database itself refuses UPDATE and DELETE (schema.append_only_ddl). Timestamps are the store's clock, never
+a value a user typed. Rules are versioned documents: saving one states the version it was edited from, and
+a save over a newer version is refused (Conflict), as for records.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+from heatmap.model import Problem, ValidationError
+from heatmap.store.records import Conflict
+from heatmap.store.rows import PROJECT, _canonical, _dump, _load, _utcnow
+from heatmap.store.schema import (
+    APPEND_ONLY_TABLES,
+    append_only_ddl,
+    duplicate_decisions_table,
+    first_reports_table,
+    project_events_table,
+    reports_table,
+    rules_table,
+    transfer_proposals_table,
+)
+
+LEDGER_KINDS = ("register", "correction", "confirm", "withdraw")
+REGISTRANT_KINDS = ("district", "department", "partner", "individual")
+DECISIONS = ("same", "different")
+
+
+class Pipeline:
+    """Store methods for the pipeline's append-only tables (a mixin: needs `engine`, `backend`)."""
+
+    def _append(self, table: sa.Table, row: Mapping[str, Any]) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(sa.insert(table).values(**row)).inserted_primary_key[0]
+
+    def _rows(self, table: sa.Table, *where, order=None) -> pd.DataFrame:
+        query = sa.select(table).where(*where).order_by(*(order or (table.c.id,)))
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    # --- stage events ------------------------------------------------------------------------------
+
+    def add_stage_event(self, project_code: str, stage: str, happened_on: dt.date, *, user: str,
+                        reason: str | None = None, note: str | None = None, corrects_id: int | None = None,
+                        at: dt.datetime | None = None) -> int:
+        """Record that a project reached a stage on a day (checks of the sequence are pipeline.projects')."""
+        if self.record("project", project_code) is None:
+            raise ValidationError([Problem(project_code, "code", "unknown_project", {"code": project_code})])
+        return self._append(project_events_table, {
+            "project_code": project_code, "stage": stage, "happened_on": happened_on, "reason": reason,
+            "note": note, "corrects_id": corrects_id, "recorded_by": user, "recorded_at": at or _utcnow(),
+        })
+
+    def stage_events(self, codes: Sequence[str] | None = None) -> pd.DataFrame:
+        t = project_events_table
+        where = (t.c.project_code.in_(list(codes)),) if codes is not None else ()
+        return self._rows(t, *where, order=(t.c.project_code, t.c.happened_on, t.c.id))
+
+    # --- bi-monthly reports ----------------------------------------------------------------------
+
+    def submit_report(self, district: str, period: str, records: Sequence[Mapping[str, Any]], *, user: str,
+                      note: str | None = None, corrects_id: int | None = None, at: dt.datetime | None = None) -> int:
+        """Freeze a district's pipeline for a period as submitted. A second submission for the same period
+        must name the one it corrects (the latest), so two people submitting at once cannot both win."""
+        snapshot = json.dumps([json.loads(_dump(PROJECT, _canonical(PROJECT, r))) for r in records], ensure_ascii=False)
+        t = reports_table
+        with self.engine.begin() as conn:
+            if self.backend == "postgresql":  # submissions of one district and period take turns
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"report:{district}:{period}"})
+            latest = conn.execute(sa.select(sa.func.max(t.c.id)).where(t.c.district == district, t.c.period == period)).scalar()
+            if latest != corrects_id:
+                raise Conflict([Problem("", "report", "report_changed_meanwhile" if latest else "report_corrects_nothing",
+                                        {"district": district, "period": period})])
+            return conn.execute(sa.insert(t).values(
+                district=district, period=period, snapshot=snapshot, n_projects=len(records), corrects_id=corrects_id,
+                note=note, submitted_by=user, submitted_at=at or _utcnow(),
+            )).inserted_primary_key[0]
+
+    def reports(self, district: str | None = None, period: str | None = None) -> pd.DataFrame:
+        """Every submission (corrections included), oldest first, without the snapshots."""
+        t = reports_table
+        where = [c == v for c, v in ((t.c.district, district), (t.c.period, period)) if v is not None]
+        columns = [c for c in t.c if c.name != "snapshot"]
+        query = sa.select(*columns).where(*where).order_by(t.c.id)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def report_snapshot(self, report_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            text = conn.execute(sa.select(reports_table.c.snapshot).where(reports_table.c.id == report_id)).scalar()
+        if text is None:
+            raise ValidationError([Problem(str(report_id), "report", "unknown_report", {"report": report_id})])
+        return [_load(PROJECT, json.dumps(rec)) for rec in json.loads(text)]
+
+    # --- first reports (信息首报) ----------------------------------------------------------------
+
+    def add_ledger_entry(self, project_code: str, kind: str, *, user: str, registrant_kind: str | None = None,
+                         registrant: str | None = None, is_state_employee: bool | None = None,
+                         note: str | None = None, corrects_id: int | None = None) -> int:
+        """Append one entry; its time is the store's, so "who was first" cannot be typed in."""
+        problems = []
+        if kind not in LEDGER_KINDS:
+            problems.append(Problem(project_code, "kind", "not_allowed", {"value": kind}))
+        if kind == "register" and registrant_kind not in REGISTRANT_KINDS:
+            problems.append(Problem(project_code, "registrant_kind", "not_allowed", {"value": registrant_kind}))
+        if kind in ("correction", "withdraw") and corrects_id is None:
+            problems.append(Problem(project_code, "corrects_id", "required", {}))
+        if problems:
+            raise ValidationError(problems)
+        return self._append(first_reports_table, {
+            "project_code": project_code, "kind": kind, "registrant_kind": registrant_kind, "registrant": registrant,
+            "is_state_employee": is_state_employee, "note": note, "corrects_id": corrects_id,
+            "registered_by": user, "registered_at": _utcnow(),
+        })
+
+    def ledger(self, project_code: str | None = None) -> pd.DataFrame:
+        t = first_reports_table
+        return self._rows(t, *((t.c.project_code == project_code,) if project_code else ()))
+
+    # --- duplicates decided by the office ----------------------------------------------------------
+
+    def decide_duplicate(self, code_a: str, code_b: str, outcome: str, *, user: str, hosting_district: str | None = None,
+                         first_contact_district: str | None = None, note: str | None = None) -> int:
+        if outcome not in DECISIONS:
+            raise ValidationError([Problem(code_a, "outcome", "not_allowed", {"value": outcome})])
+        a, b = sorted((code_a, code_b))
+        return self._append(duplicate_decisions_table, {
+            "code_a": a, "code_b": b, "outcome": outcome, "hosting_district": hosting_district,
+            "first_contact_district": first_contact_district, "note": note, "decided_by": user, "decided_at": _utcnow(),
+        })
+
+    def duplicate_decisions(self) -> pd.DataFrame:
+        return self._rows(duplicate_decisions_table)
+
+    def decided_pairs(self) -> set[frozenset[str]]:
+        """Pairs the office has decided (either way): never raised again."""
+        frame = self.duplicate_decisions()
+        return {frozenset((a, b)) for a, b in zip(frame["code_a"], frame["code_b"])}
+
+    # --- transfer proposals (拟流转), raised any day ---------------------------------------------------
+
+    def propose_transfer(self, project_code: str, from_district: str, to_district: str | None, reason: str, *,
+                         user: str, note: str | None = None) -> int:
+        return self._append(transfer_proposals_table, {
+            "project_code": project_code, "from_district": from_district, "to_district": to_district,
+            "reason": reason, "note": note, "proposed_by": user, "proposed_at": _utcnow(),
+        })
+
+    def transfer_proposals(self, district: str | None = None) -> pd.DataFrame:
+        t = transfer_proposals_table
+        where = (sa.or_(t.c.from_district == district, t.c.to_district == district),) if district else ()
+        return self._rows(t, *where)
+
+    # --- rules: versioned documents ------------------------------------------------------------------
+
+    def rules(self, name: str) -> tuple[int, dict] | None:
+        """The newest version of a rules document and its content (None: never saved, use the defaults)."""
+        t = rules_table
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.c.version, t.c.document).where(t.c.name == name)
+                               .order_by(t.c.version.desc()).limit(1)).first()
+        return None if row is None else (row.version, json.loads(row.document))
+
+    def rules_at(self, name: str, version: int) -> dict:
+        t = rules_table
+        with self.engine.connect() as conn:
+            text = conn.execute(sa.select(t.c.document).where(t.c.name == name, t.c.version == version)).scalar()
+        if text is None:
+            raise ValidationError([Problem(name, "version", "unknown_version", {"version": version})])
+        return json.loads(text)
+
+    def save_rules(self, name: str, document: Mapping[str, Any], *, user: str, edited_from: int | None,
+                   note: str | None = None) -> int:
+        """Save a new version of a rules document, edited from version `edited_from` (None: the defaults).
+        Refused with Conflict if someone saved a newer version in between."""
+        t = rules_table
+        try:
+            with self.engine.begin() as conn:
+                current = conn.execute(sa.select(sa.func.max(t.c.version)).where(t.c.name == name)).scalar()
+                if current != edited_from:
+                    raise Conflict([Problem("", "rules", "rules_changed_meanwhile", {"name": name, "version": current})])
+                version = (current or 0) + 1
+                conn.execute(sa.insert(t).values(name=name, version=version, document=json.dumps(document, ensure_ascii=False),
+                                                 note=note, created_by=user, created_at=_utcnow()))
+        except sa.exc.IntegrityError as error:  # two saves of the same version at once: the unique key decides
+            raise Conflict([Problem("", "rules", "rules_changed_meanwhile", {"name": name, "version": edited_from})]) from error
+        return version
+
+    def rules_history(self, name: str) -> pd.DataFrame:
+        t = rules_table
+        return self._rows(t, t.c.name == name, order=(t.c.version,))
+
+    # --- the sample's reset --------------------------------------------------------------------------
+
+    def _clear_pipeline(self, conn: sa.Connection) -> None:
+        """Empty the append-only tables, for `clear_records` (the sample replacing a demo database): the
+        guards are lifted and put back inside the same transaction."""
+        for name in APPEND_ONLY_TABLES:
+            if name == "rules":  # an administrator's settings, not data: they stay
+                continue
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_append_only ON {name}")
+            else:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_no_update")
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_no_delete")
+            conn.exec_driver_sql(f"DELETE FROM {name}")
+            for statement in append_only_ddl(name, conn.dialect.name):
+                conn.exec_driver_sql(statement)

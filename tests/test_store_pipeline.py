@@ -1,0 +1,127 @@
+"""The pipeline's tables, on SQLite and PostGIS alike: stage events, report submissions, the first-report
+ledger, duplicate decisions, transfer proposals and versioned rules are only ever added to — the database
+itself refuses to change or delete them — and two people writing at once cannot both win."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from shapely.geometry import Point
+
+from heatmap.model import ValidationError
+from heatmap.store import Conflict
+from heatmap.store.schema import APPEND_ONLY_TABLES
+
+
+def project(code="TC-PJ-1", **overrides):
+    return {
+        "code": code, "name": "华能新材料项目", "investor": "太仓市华能新材料科技有限公司", "category": "manufacturing",
+        "stage": "negotiating", "district": "liuhe", "investment_wan": 50000.0, "currency": "CNY",
+        "credit_code": "91320585MA1XXXXX0X", "code_name": "TC-2026-001", "geometry": Point(121.27, 31.52),
+    } | overrides
+
+
+@pytest.fixture
+def with_project(store):
+    store.save("project", [project()], user="staff-liuhe", source="form")
+    return store
+
+
+def test_a_project_keeps_its_code_name_and_the_investors_credit_code(with_project):
+    stored = with_project.record("project", "TC-PJ-1")
+    assert stored["code_name"] == "TC-2026-001" and stored["credit_code"] == "91320585MA1XXXXX0X"
+
+
+def test_stage_events_are_recorded_with_who_and_when_and_only_for_known_projects(with_project):
+    store = with_project
+    first = store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="staff-liuhe")
+    store.add_stage_event("TC-PJ-1", "signed", dt.date(2026, 9, 15), user="staff-liuhe", note="签约仪式")
+    events = store.stage_events(["TC-PJ-1"])
+    assert list(events["stage"]) == ["negotiating", "signed"] and first == int(events["id"].iloc[0])
+    assert events["recorded_by"].tolist() == ["staff-liuhe"] * 2 and events["recorded_at"].notna().all()
+    with pytest.raises(ValidationError):
+        store.add_stage_event("NOPE", "signed", dt.date(2026, 9, 15), user="staff-liuhe")
+
+
+@pytest.mark.parametrize("table", [t for t in APPEND_ONLY_TABLES])
+def test_the_database_refuses_to_change_or_delete_an_append_only_row(with_project, table):
+    store = with_project
+    store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
+    store.submit_report("liuhe", "2026-5", [store.record("project", "TC-PJ-1")], user="a")
+    store.add_ledger_entry("TC-PJ-1", "register", user="a", registrant_kind="individual", registrant="张三")
+    store.decide_duplicate("TC-PJ-1", "TC-PJ-2", "different", user="office")
+    store.propose_transfer("TC-PJ-1", "liuhe", None, "no_land", user="a")
+    store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1
+    for statement in (f"UPDATE {table} SET id = id + 100", f"DELETE FROM {table}"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with store.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1
+
+
+def test_the_ledger_time_is_the_stores_and_a_correction_is_a_new_entry(with_project):
+    store = with_project
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    first = store.add_ledger_entry("TC-PJ-1", "register", user="staff-liuhe", registrant_kind="partner",
+                                   registrant="德国商会", note="2026年3月推荐")
+    store.add_ledger_entry("TC-PJ-1", "correction", user="staff-liuhe", corrects_id=first, registrant_kind="partner",
+                           registrant="德国工商大会上海代表处")
+    ledger = store.ledger("TC-PJ-1")
+    assert list(ledger["kind"]) == ["register", "correction"] and ledger["corrects_id"].iloc[1] == first
+    assert (ledger["registered_at"] >= before).all()
+    with pytest.raises(ValidationError):
+        store.add_ledger_entry("TC-PJ-1", "correction", user="x")  # a correction names what it corrects
+    with pytest.raises(ValidationError):
+        store.add_ledger_entry("TC-PJ-1", "register", user="x", registrant_kind="somebody")
+
+
+def test_a_report_freezes_the_records_and_a_second_submission_must_correct_the_first(with_project):
+    store = with_project
+    records = [store.record("project", "TC-PJ-1")]
+    first = store.submit_report("liuhe", "2026-5", records, user="staff-liuhe")
+    store.save("project", [project(stage="signed")], user="staff-liuhe", source="form")
+    assert store.report_snapshot(first)[0]["stage"] == "negotiating"  # frozen as it was
+    snapshot = store.report_snapshot(first)[0]
+    assert snapshot["geometry"].equals(Point(121.27, 31.52)) and snapshot["investment_wan"] == 50000.0
+    with pytest.raises(Conflict):  # a colleague submitting the same period without having seen this one
+        store.submit_report("liuhe", "2026-5", records, user="colleague")
+    second = store.submit_report("liuhe", "2026-5", [store.record("project", "TC-PJ-1")], user="staff-liuhe",
+                                 corrects_id=first, note="签约状态更正")
+    frame = store.reports("liuhe", "2026-5")
+    assert list(frame["id"]) == [first, second] and frame["corrects_id"].iloc[1] == first
+    assert "snapshot" not in frame.columns
+    with pytest.raises(Conflict):
+        store.submit_report("liuhe", "2026-5", records, user="late", corrects_id=first)  # not the latest any more
+
+
+def test_rules_are_versioned_and_a_save_over_a_newer_version_is_refused(store):
+    assert store.rules("reports") is None  # the module's defaults apply
+    v1 = store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None, note="默认")
+    v2 = store.save_rules("reports", {"due_day": 15}, user="admin", edited_from=v1)
+    assert (v1, v2) == (1, 2) and store.rules("reports") == (2, {"due_day": 15})
+    assert store.rules_at("reports", 1) == {"due_day": 10}
+    with pytest.raises(Conflict):
+        store.save_rules("reports", {"due_day": 20}, user="other admin", edited_from=v1)
+    assert list(store.rules_history("reports")["version"]) == [1, 2]
+
+
+def test_decided_pairs_are_known_either_way_round(store):
+    store.decide_duplicate("TC-PJ-9", "TC-PJ-3", "same", user="office", hosting_district="port",
+                           first_contact_district="liuhe")
+    assert store.decided_pairs() == {frozenset({"TC-PJ-3", "TC-PJ-9"})}
+    assert store.duplicate_decisions()["code_a"].tolist() == ["TC-PJ-3"]
+
+
+def test_the_samples_reset_empties_the_pipeline_tables_but_keeps_the_rules(with_project):
+    store = with_project
+    store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
+    store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None)
+    store.clear_records()
+    assert store.stage_events().empty and store.rules("reports") == (1, {"due_day": 10})
+    store.save("project", [project()], user="a", source="form")
+    store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):  # the guard is back
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM project_events"))
