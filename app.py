@@ -14,6 +14,8 @@ pages = [
     st.Page("pages/vacancy.py", title=ui.t("nav.vacancy"), icon=":material/domain_disabled:", url_path="vacancy"),
     st.Page("pages/matching.py", title=ui.t("nav.matching"), icon=":material/join_inner:", url_path="matching"),
 ]
+if ui.allowed(Action.VIEW_PIPELINE):
+    pages.append(st.Page("pages/projects.py", title=ui.t("nav.projects"), icon=":material/work:", url_path="projects"))
 if ui.allowed(Action.EDIT_CARRIERS):
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):

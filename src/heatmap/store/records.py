@@ -424,6 +424,23 @@ class Records:
                     change.before["geometry"] = earlier.get(change.code)
         return out
 
+    def record_changes(self, entity_name: str, code: str, limit: int = 50) -> list[tuple[dict[str, Any], RecordChange]]:
+        """One record's history, newest first: each version that touched it (as `version`) with what it did."""
+        entity = ENTITIES[entity_name]
+        c, v = changes_table, versions_table
+        query = (sa.select(c.c.op, c.c.before, c.c.after, v).join(v, v.c.id == c.c.version_id)
+                 .where(c.c.entity == entity_name, c.c.code == code).order_by(c.c.version_id.desc()).limit(limit))
+        out = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                before, after = _load(entity, row["before"]), _load(entity, row["after"])
+                if before is not None and before.get("geometry") == PREVIOUS_GEOMETRY:
+                    before["geometry"] = self._geometries_before(conn, entity, [code], row["id"]).get(code)
+                fields = tuple((after or before or {}).keys()) if row["op"] == "change" else ()
+                version = {k: row[k] for k in ("id", "created_at", "created_by", "source", "file_name", "note", "district")}
+                out.append((version, RecordChange(row["op"], code, before, after, fields)))
+        return out
+
     def _geometries_before(self, conn: sa.Connection, entity: Entity, codes: Sequence[str], version_id: int) -> dict:
         """The geometry each record had just before a version: the last one an earlier version wrote."""
         c = changes_table

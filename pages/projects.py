@@ -1,0 +1,143 @@
+"""Project library (项目库): a district's projects as a table, one project's record, history and stage events,
+and a form to add or edit one. Confidential: staff see their own district's, the office and leaders all."""
+import datetime as dt
+
+import streamlit as st
+
+from heatmap import i18n, ui
+from heatmap.access import Action
+from heatmap.ingest import review
+from heatmap.model import PROJECT_FIELD, FieldType, Stage, ValidationError
+from heatmap.pipeline import intake, library
+from heatmap.store import Conflict
+
+lang = ui.lang()
+ui.page_header("projects.title")
+viewer = ui.viewer()
+if not ui.allowed(Action.VIEW_PIPELINE):
+    st.info(ui.t("projects.not_allowed"))
+    st.stop()
+st.caption(ui.t("projects.caption"))
+
+store = ui.get_store()
+names = ui.district_names()
+projects = ui.projects()
+events = store.stage_events(projects["code"].tolist()) if len(projects) else store.stage_events([])
+list_tab, record_tab, form_tab = st.tabs([ui.t("projects.tab.list"), ui.t("projects.tab.record"), ui.t("projects.tab.form")])
+
+with list_tab:
+    if projects.empty:
+        st.info(ui.t("projects.none"))
+    else:
+        stages = st.multiselect(ui.t("field.stage"), [s.value for s in Stage], format_func=lambda s: ui.label("stage", s),
+                                key="p_stages")
+        shown = projects[projects["stage"].isin(stages)] if stages else projects
+        st.caption(ui.t("projects.count", n=i18n.fmt_int(len(shown), lang)))
+        st.dataframe(library.table(shown, viewer, lang, names, library.last_progress(events)), hide_index=True,
+                     width="stretch")
+
+
+def label_of(code: str) -> str:
+    row = projects[projects["code"] == code].iloc[0]
+    title = row["name"] if library.sees_names(viewer) else (row["code_name"] if isinstance(row["code_name"], str) else "")
+    return f"{code} · {title}" if title else code
+
+
+with record_tab:
+    if projects.empty:
+        st.info(ui.t("projects.none"))
+    else:
+        code = st.selectbox(ui.t("projects.pick"), library.codes_of(projects), format_func=label_of, key="p_record")
+        record = store.record("project", code)
+        st.dataframe(library.record_rows(record, viewer, lang, names), hide_index=True, width="stretch")
+        st.markdown(f"**{ui.t('projects.events')}**")
+        st.dataframe(library.events_table(events[events["project_code"] == code], lang), hide_index=True, width="stretch")
+        if ui.allowed(Action.VIEW_HISTORY) and library.sees_names(viewer):  # a history names the project
+            st.markdown(f"**{ui.t('projects.history')}**")
+            for version, change in store.record_changes("project", code, limit=20):
+                with st.expander(f"{ui.t('upload.col.version')} {version['id']} · {i18n.fmt_datetime(version['created_at'], lang)}"
+                                 f" · {version['created_by']} · {ui.label('source', version['source'])}"):
+                    st.dataframe(review.version_changes_table([change], lang, names), hide_index=True, width="stretch")
+
+
+def widget(field_name: str, value, key: str):
+    spec = PROJECT_FIELD[field_name]
+    label = ui.t(f"field.{field_name}")
+    if field_name in ("district", "origin_district"):
+        options = [None] + list(names) if field_name == "origin_district" else list(names)
+        if field_name == "district" and viewer.district:
+            options = [viewer.district]  # staff add and edit their own district's projects
+        return st.selectbox(label, options, index=options.index(value) if value in options else 0, key=key,
+                            format_func=lambda d: names.get(d, "–") if d else "–")
+    if spec.type is FieldType.CHOICE:
+        vocabulary = {"space_kind": "kind", "sector": "industry"}.get(field_name, field_name)
+        options = ([] if spec.required else [None]) + list(spec.choices)
+        return st.selectbox(label, options, index=options.index(value) if value in options else 0, key=key,
+                            format_func=lambda c: i18n.label(vocabulary, c, lang) if c else "–")
+    if spec.type is FieldType.NUMBER:
+        return st.number_input(label, value=None if value is None else float(value), min_value=0.0,
+                               max_value=float(spec.maximum) if spec.maximum else None, key=key)
+    if spec.type is FieldType.DATE:
+        return st.date_input(label, value=value, key=key, format="YYYY-MM-DD")
+    if spec.type is FieldType.BOOL:
+        return st.checkbox(label, value=bool(value), key=key)
+    return st.text_input(label, value=value or "", max_chars=spec.max_length, key=key)
+
+
+FORM_GROUPS = (
+    ("code", "code_name", "name", "investor", "credit_code", "investor_country"),
+    ("category", "sector", "investment_wan", "currency", "stage", "district", "origin_district"),
+    ("space_kind", "land_needed_mu", "floor_area_needed_m2", "clear_height_needed_m", "floor_load_needed_kn_m2",
+     "crane_needed_t", "power_needed_kva", "tech_needs"),
+    ("reported_by", "reported_on", "carrier_code", "grade", "is_confidential", "wanted_by"),
+)
+
+with form_tab:
+    if not ui.allowed(Action.EDIT_PROJECTS):
+        st.info(ui.t("projects.read_only"))
+    else:
+        mine = projects if not viewer.district else projects[projects["district"] == viewer.district]
+        choice = st.selectbox(ui.t("projects.edit_pick"), [None] + library.codes_of(mine), key="p_edit",
+                              format_func=lambda c: ui.t("projects.new") if c is None else label_of(c))
+        stored, base = intake.read_for_form(store, choice) if choice else (None, {})
+        if "p_conflict" in st.session_state:
+            st.warning(st.session_state.pop("p_conflict"))
+        if "p_saved" in st.session_state:
+            st.success(st.session_state.pop("p_saved"))
+        form_key = f"p_form_{choice or 'new'}_{st.session_state.get('p_round', 0)}"  # a new round: fresh inputs
+        with st.form(form_key):
+            values = {}
+            for group in FORM_GROUPS:
+                columns = st.columns(2)
+                for i, field_name in enumerate(group):
+                    with columns[i % 2]:
+                        if field_name == "code" and stored is not None:
+                            st.text_input(ui.t("field.code"), value=stored["code"], disabled=True, key=f"{form_key}_code")
+                            values["code"] = stored["code"]
+                        else:
+                            values[field_name] = widget(field_name, (stored or {}).get(field_name), f"{form_key}_{field_name}")
+            stage_on = st.date_input(ui.t("projects.stage_on"), value=dt.date.today(), key=f"{form_key}_stage_on",
+                                     format="YYYY-MM-DD")
+            stage_note = st.text_input(ui.t("projects.stage_note"), max_chars=500, key=f"{form_key}_stage_note")
+            submitted = st.form_submit_button(ui.t("projects.save"), type="primary")
+        if not submitted:
+            st.session_state["p_shown"] = (choice, base)  # the version this person is looking at
+        else:
+            shown_choice, shown_base = st.session_state.get("p_shown", (choice, base))
+            record = library.form_record(values, stored)
+            read_base = (shown_base if shown_choice == choice else base) if choice else {record.get("code"): None}
+            try:
+                saved = intake.save_project(store, viewer, record, read_base, stage_on=stage_on,
+                                            stage_note=stage_note or None)
+            except Conflict:
+                st.session_state["p_conflict"] = ui.t("projects.changed_meanwhile")
+                st.session_state["p_round"] = st.session_state.get("p_round", 0) + 1  # show the project as it is
+                st.rerun()
+            except ValidationError as error:
+                for problem in error.problems[:20]:
+                    st.error(i18n.problem_text(problem, lang))
+            else:
+                st.session_state["p_saved"] = (ui.t("projects.unchanged") if saved.version is None
+                                               else ui.t("projects.saved", code=record["code"], version=saved.version))
+                st.session_state["p_round"] = st.session_state.get("p_round", 0) + 1
+                st.rerun()

@@ -1,0 +1,50 @@
+"""One project saved from the form: who may, checked against what the form was filled from, and the stage
+change recorded as an event. The page calls `save_project`; the upload path uses heatmap.ingest.
+
+Two people editing one project at once: the form remembers the version it was filled from (`read_base`);
+a save over a newer version is refused (store.Conflict) and the form shows the project as it now is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from heatmap.access import Action, Viewer, allowed
+from heatmap.model import Problem, ValidationError
+from heatmap.store import Store
+
+
+@dataclass
+class Saved:
+    version: int | None  # None: nothing differed from what is stored
+    event_id: int | None  # the stage event recorded, if the stage changed
+    is_new: bool
+
+
+def read_for_form(store: Store, code: str) -> tuple[dict[str, Any] | None, dict[str, int | None]]:
+    """The stored project and the version it was read at (what the save will be checked against)."""
+    base: dict[str, int | None] = {}
+    stored = store.stored_records("project", [code], base)
+    return stored.get(code), base
+
+
+def save_project(store: Store, viewer: Viewer, record: Mapping[str, Any], read_base: Mapping[str, int | None], *,
+                 stage_on: dt.date | None = None, stage_note: str | None = None, stage_reason: str | None = None,
+                 at: dt.datetime | None = None) -> Saved:
+    """Save one project as a new version. Refused (ValidationError) when the viewer may not edit projects of
+    the record's district, or of the district it is stored under; (Conflict) when it changed since read."""
+    code = record.get("code")
+    stored, _ = read_for_form(store, code) if isinstance(code, str) and code else (None, {})
+    if stored is not None and read_base.get(code) is None:  # the form was for a new project
+        raise ValidationError([Problem(code, "code", "project_code_exists", {"code": code})])
+    for district in {record.get("district"), (stored or {}).get("district")} - {None}:
+        if not allowed(viewer, Action.EDIT_PROJECTS, district):
+            raise ValidationError([Problem(code or "", "district", "project_not_yours", {"district": district})])
+    version, _ = store.save("project", [record], user=viewer.username or "", source="form", district=record.get("district"),
+                            expected_base={code: read_base.get(code)}, at=at)
+    event_id = None
+    if version is not None and (stored is None or stored.get("stage") != record.get("stage")):
+        event_id = store.add_stage_event(code, record["stage"], stage_on or dt.date.today(), user=viewer.username or "",
+                                         reason=stage_reason, note=stage_note)
+    return Saved(version, event_id, stored is None)
