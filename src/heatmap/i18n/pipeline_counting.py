@@ -62,14 +62,14 @@ CATALOG = {
     "counting.bad.merge_loop": ("项目 {project} 并入 {into} 会形成循环合并，已忽略。",
                                 "Merging {project} into {into} would make a loop of merges: ignored."),
     # the counting rules an administrator edits
-    "counting.rules.unknown_key": ("计数规则中有无法识别的项“{key}”。", "The counting rules have an unknown item, “{key}”."),
-    "counting.rules.missing_key": ("计数规则缺少“{key}”。", "The counting rules lack “{key}”."),
+    "counting.rules.unknown_key": ("计数规则中有无法识别的项“{item}”。", "The counting rules have an unknown item, “{item}”."),
+    "counting.rules.missing_key": ("计数规则缺少“{item}”。", "The counting rules lack “{item}”."),
     "counting.rules.period": ("统计周期“{value}”无效，应为 bimonth、month、quarter 或 year。",
                               "The period “{value}” is invalid: bimonth, month, quarter or year."),
-    "counting.rules.stage_list": ("“{key}”须为阶段名称的列表。", "“{key}” must be a list of stage names."),
+    "counting.rules.stage_list": ("“{item}”须为阶段名称的列表。", "“{item}” must be a list of stage names."),
     "counting.rules.no_signing_stage": ("至少需要一个视为签约的阶段。", "At least one stage must count as a signing."),
     "counting.rules.stage_in_both": ("阶段 {stages} 不能既视为签约又视为放弃。", "Stages {stages} cannot be both a signing and a drop."),
-    "counting.rules.not_a_flag": ("“{key}”须为是或否。", "“{key}” must be true or false."),
+    "counting.rules.not_a_flag": ("“{item}”须为是或否。", "“{item}” must be true or false."),
     "counting.rules.attribution": ("流转归属方式“{value}”无效，应为 destination 或 at_event。",
                                    "The transfer attribution “{value}” is invalid: destination or at_event."),
 }

@@ -127,8 +127,8 @@ CATALOG = {
     "ledger.problem.not_content": ("更正只能修改登记内容，不能修改：{fields}。", "A correction changes the registration's content only, not: {fields}."),
     "ledger.problem.merge_into_itself": ("项目 {project} 不能与自身合并。", "Project {project} cannot be merged into itself."),
     # the award rules an administrator edits
-    "ledger.rules.unknown_key": ("奖励规则中有无法识别的项“{key}”。", "The award rules have an unknown item, “{key}”."),
-    "ledger.rules.missing_key": ("奖励规则缺少“{key}”。", "The award rules lack “{key}”."),
+    "ledger.rules.unknown_key": ("奖励规则中有无法识别的项“{item}”。", "The award rules have an unknown item, “{item}”."),
+    "ledger.rules.missing_key": ("奖励规则缺少“{item}”。", "The award rules lack “{item}”."),
     "ledger.rules.no_bands": ("奖励规则至少需要一个投资档次。", "The award rules need at least one size band."),
     "ledger.rules.band_shape": ("第 {band} 档须且只须包含上限（up_to_cny）和比例（rate_permille）。",
                                 "Band {band} must hold exactly an upper limit (up_to_cny) and a rate (rate_permille)."),
@@ -138,6 +138,6 @@ CATALOG = {
     "ledger.rules.method": ("计算方式“{value}”无效，应为分段累计（marginal）或全额（whole）。",
                             "The method “{value}” is invalid: marginal (band by band) or whole."),
     "ledger.rules.claim_window": ("申报期限须为至少 1 个月的整数。", "The claim window must be a whole number of months, at least 1."),
-    "ledger.rules.not_a_flag": ("“{key}”须为是或否。", "“{key}” must be true or false."),
+    "ledger.rules.not_a_flag": ("“{item}”须为是或否。", "“{item}” must be true or false."),
     "ledger.rules.max_award": ("单个项目奖励上限须为正数，或留空表示不设上限。", "The limit per project must be positive, or empty for none."),
 }

@@ -69,21 +69,21 @@ COLUMNS = ("project_code", "record_code", "district", "recorded_district", "peri
 
 def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
     """What is wrong with edited counting rules (empty: they can be stored)."""
-    problems = [Reason("counting.rules.unknown_key", {"key": k}) for k in sorted(set(rules) - _RULE_KEYS)]
-    problems += [Reason("counting.rules.missing_key", {"key": k}) for k in sorted(_RULE_KEYS - set(rules))]
+    problems = [Reason("counting.rules.unknown_key", {"item": k}) for k in sorted(set(rules) - _RULE_KEYS)]
+    problems += [Reason("counting.rules.missing_key", {"item": k}) for k in sorted(_RULE_KEYS - set(rules))]
     if rules.get("period") not in PERIODS:
         problems.append(Reason("counting.rules.period", {"value": str(rules.get("period"))}))
     for key in ("signing_stages", "drop_stages"):
         value = rules.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            problems.append(Reason("counting.rules.stage_list", {"key": key}))
+            problems.append(Reason("counting.rules.stage_list", {"item": key}))
     if isinstance(rules.get("signing_stages"), list) and not rules["signing_stages"]:
         problems.append(Reason("counting.rules.no_signing_stage"))
     both = set(rules.get("signing_stages") or ()) & set(rules.get("drop_stages") or ())
     if both:
         problems.append(Reason("counting.rules.stage_in_both", {"stages": sorted(both)}))
     if not isinstance(rules.get("count_resigning"), bool):
-        problems.append(Reason("counting.rules.not_a_flag", {"key": "count_resigning"}))
+        problems.append(Reason("counting.rules.not_a_flag", {"item": "count_resigning"}))
     if rules.get("transfer_attribution") not in ("destination", "at_event"):
         problems.append(Reason("counting.rules.attribution", {"value": str(rules.get("transfer_attribution"))}))
     return problems

@@ -80,7 +80,8 @@ class Entry:
     recorded_by: str = ""  # the account that appended the entry (audit), set by the store
 
     def to_record(self) -> dict[str, Any]:
-        """A plain, JSON-serialisable dict (shares as a list of dicts) for the store."""
+        """A plain dict for the store: every value a str, int, bool, None or (registered_at) a datetime; shares
+        as a list of dicts."""
         rec = {f.name: getattr(self, f.name) for f in fields(self)}
         rec["shares"] = [{f.name: getattr(s, f.name) for f in fields(s)} for s in self.shares]
         return rec
@@ -452,8 +453,8 @@ def _is_number(value: Any) -> bool:
 
 def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
     """What is wrong with edited award rules (empty: they can be stored)."""
-    problems = [Reason("ledger.rules.unknown_key", {"key": k}) for k in sorted(set(rules) - _RULE_KEYS)]
-    problems += [Reason("ledger.rules.missing_key", {"key": k}) for k in sorted(_RULE_KEYS - set(rules))]
+    problems = [Reason("ledger.rules.unknown_key", {"item": k}) for k in sorted(set(rules) - _RULE_KEYS)]
+    problems += [Reason("ledger.rules.missing_key", {"item": k}) for k in sorted(_RULE_KEYS - set(rules))]
     bands = rules.get("bands")
     if not isinstance(bands, list) or not bands:
         problems.append(Reason("ledger.rules.no_bands"))
@@ -480,7 +481,7 @@ def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
         problems.append(Reason("ledger.rules.claim_window"))
     for flag in ("require_confirmation", "register_before_completion"):
         if flag in rules and not isinstance(rules[flag], bool):
-            problems.append(Reason("ledger.rules.not_a_flag", {"key": flag}))
+            problems.append(Reason("ledger.rules.not_a_flag", {"item": flag}))
     cap = rules.get("max_award_cny")
     if cap is not None and (not _is_number(cap) or cap <= 0):
         problems.append(Reason("ledger.rules.max_award"))
@@ -540,11 +541,13 @@ def _amount(investment: float, rules: Mapping[str, Any]) -> tuple[float, int, tu
 
 
 def _split(amount: float, shares: Sequence[Share]) -> list[float]:
-    """Each share's amount to the fen; the rounding remainder goes to the largest share (first if equal)."""
+    """Each share's amount to the fen, adding up to the amount exactly: every share gets its fen rounded down,
+    and the fen left over go one each to the largest remainders (ties: the earlier referrer)."""
     fen = round(amount * 100)
-    parts = [math.floor(fen * s.share + 1e-9) for s in shares]
-    largest = max(range(len(shares)), key=lambda i: (shares[i].share, -i))
-    parts[largest] += fen - sum(parts)
+    exact = [fen * s.share for s in shares]
+    parts = [math.floor(x + 1e-9) for x in exact]
+    for i in sorted(range(len(shares)), key=lambda i: (-(exact[i] - parts[i]), i))[: fen - sum(parts)]:
+        parts[i] += 1
     return [p / 100 for p in parts]
 
 

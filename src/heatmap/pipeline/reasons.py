@@ -69,5 +69,6 @@ def reason_text(reason: Reason, lang: str, districts: Any = None) -> str:
 
 
 def reasons_text(reasons: Iterable[Reason], lang: str, districts: Any = None) -> str:
-    return ("；" if i18n.normalize_language(lang) == "zh" else "; ").join(
+    """Several reasons as one text: sentences side by side (each ends with its own full stop)."""
+    return ("" if i18n.normalize_language(lang) == "zh" else " ").join(
         reason_text(r, lang, districts) for r in reasons)
