@@ -280,7 +280,9 @@ def _count_project(code: str, group: list[tuple[int, Mapping[str, Any]]], by_cod
             first_transfer = next((e for _, e in group if e["project_code"] == rec and e["kind"] == "transfer"), None)
             origin = first_transfer.get("from") if first_transfer is not None else None
             where[rec] = origin if not is_missing(origin) else by_code[rec].get("district") or ""
-    transfers = [e for _, e in group if e["kind"] == "transfer"]
+    # where the project lands: the kept record's last transfer, else its district (a merged record's moves
+    # do not move the kept one)
+    transfers = [e for _, e in group if e["kind"] == "transfer" and e["project_code"] == code]
     destination = transfers[-1]["to"] if transfers else kept.get("district") or ""
     signing, dropping = set(rules["signing_stages"]), set(rules["drop_stages"])
     investor = kept.get("investor")
@@ -297,6 +299,7 @@ def _count_project(code: str, group: list[tuple[int, Mapping[str, Any]]], by_cod
         if kind == "stage":
             stage = ev["stage"]
             kind = "signed" if stage in signing else "dropped" if stage in dropping else "stage"
+        before = where[rec]
         if kind == "transfer":
             where[rec] = ev["to"]
         recorded = ev.get("district") if not is_missing(ev.get("district")) else where[rec]
@@ -336,9 +339,8 @@ def _count_project(code: str, group: list[tuple[int, Mapping[str, Any]]], by_cod
             amount, reason = _increment(ev, kind, project, total, signed_on, investor)
             total += amount
         elif kind == "transfer":
-            reason = Reason("counting.transferred", {"from_district": recorded if is_missing(ev.get("from")) else ev["from"],
-                                                     "to_district": ev["to"]})
-            recorded = ev["to"]
+            origin = before if is_missing(ev.get("from")) else ev["from"]
+            reason = Reason("counting.transferred", {"from_district": origin, "to_district": ev["to"]})
         elif kind == "dropped":
             dropped_on = day
             reason = Reason("counting.dropped")
@@ -366,7 +368,8 @@ def _increment(ev: Mapping[str, Any], kind: str, project: Mapping[str, Any], tot
         new_total = _cny(ev, "new_total_wan", project) or 0.0
         increment = new_total - total
     else:  # a change of investor that states no amount
-        return 0.0, Reason("counting.investor_changed", {"investor": investor})
+        key = "counting.investor_change_before_signing" if signed_on is None else "counting.investor_changed"
+        return 0.0, Reason(key, {"investor": investor})
     if signed_on is None:
         return 0.0, Reason(f"counting.{kind}_before_signing", {"investor": investor})
     if increment <= 0:
