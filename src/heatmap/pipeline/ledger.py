@@ -329,17 +329,32 @@ class FirstRegistration:
 
 def registrations(entries: Iterable[Entry], project_code: str) -> list[Registration]:
     """The live (not withdrawn) registrations of a project, earliest first (ties: lower id)."""
-    chains = _resolve(entries)[0]
+    return _registrations(_by_project(_resolve(entries)[0]).get(project_code, []))
+
+
+def _by_project(chains: Mapping[int, Chain]) -> dict[str, list[Chain]]:
+    """The chains by the project their current version names."""
+    out: dict[str, list[Chain]] = {}
+    for chain in chains.values():
+        out.setdefault(chain.head.project_code, []).append(chain)
+    return out
+
+
+def _registrations(chains: Iterable[Chain]) -> list[Registration]:
     live = [Registration(c.root.id, c.head, c.root.registered_at, c.valid_confirmations())
-            for c in chains.values() if c.withdrawn is None and c.head.project_code == project_code]
+            for c in chains if c.withdrawn is None]
     return sorted(live, key=lambda r: (r.registered_at, r.root_id))
 
 
 def first_registration(entries: Iterable[Entry], project_code: str) -> FirstRegistration:
-    entries = list(entries)
-    live = registrations(entries, project_code)
-    chains = _resolve(entries)[0]
-    withdrawn = sum(1 for c in chains.values() if c.withdrawn is not None and c.head.project_code == project_code)
+    """Who registered `project_code` first: the earliest live registration by its original time (ties: lower
+    id), with the later ones and the reasons."""
+    return _first(_by_project(_resolve(entries)[0]).get(project_code, []), project_code)
+
+
+def _first(chains: Sequence[Chain], project_code: str) -> FirstRegistration:
+    live = _registrations(chains)
+    withdrawn = sum(1 for c in chains if c.withdrawn is not None)
     reasons: list[Reason] = []
     if not live:
         reasons.append(Reason("ledger.first.none", {"project": project_code}))
@@ -557,7 +572,7 @@ def _nothing(reasons: list[Reason], first: Registration | None = None) -> AwardB
 
 def award_basis(entries: Iterable[Entry], project: Mapping[str, Any], actual_investment_cny: float | None,
                 completed_on: dt.date | None, rules: Mapping[str, Any] = DEFAULT_RULES, *,
-                claimed_on: dt.date | None = None) -> AwardBasis:
+                claimed_on: dt.date | None = None, _chains: Mapping[str, list[Chain]] | None = None) -> AwardBasis:
     """The first-report award of a settled project, computed when it is claimed (`claimed_on`, default today).
 
     `project` is a project record (its `code` and hosting `district`); `actual_investment_cny` is the
@@ -569,7 +584,8 @@ def award_basis(entries: Iterable[Entry], project: Mapping[str, Any], actual_inv
     if problems:
         raise LedgerError(problems)
     claimed_on = claimed_on or dt.date.today()
-    found = first_registration(entries, project["code"])
+    by_project = _by_project(_resolve(entries)[0]) if _chains is None else _chains
+    found = _first(by_project.get(project["code"], []), project["code"])
     reasons = list(found.reasons)
     first = found.first
     if first is None:
@@ -649,6 +665,7 @@ def award_list(entries: Iterable[Entry], projects: Any, settlements: Iterable[Ma
     a frame or records (code, name, district); `districts` the district records, to name districts.
     """
     entries = list(entries)
+    chains = _by_project(_resolve(entries)[0])  # read the ledger once for the whole list
     records = projects.to_dict("records") if hasattr(projects, "to_dict") else list(projects)
     by_code = {r["code"]: r for r in records}
     names = district_names(districts, lang)
@@ -665,7 +682,7 @@ def award_list(entries: Iterable[Entry], projects: Any, settlements: Iterable[Ma
         code = settlement["project_code"]
         project = by_code.get(code, {"code": code})
         basis = award_basis(entries, project, settlement.get("actual_investment_cny"), settlement.get("completed_on"),
-                            rules, claimed_on=claimed_on)
+                            rules, claimed_on=claimed_on, _chains=chains)
         first = basis.first
         investment = settlement.get("actual_investment_cny")
         completed = settlement.get("completed_on")
