@@ -8,7 +8,12 @@ import pytest
 
 from heatmap.model import investment_cny_wan
 from heatmap.pipeline import counting
-from heatmap.pipeline.counting import DEFAULT_RULES, amount_cny, count_events, signed_totals
+from heatmap.pipeline.counting import (
+    DEFAULT_RULES,
+    amount_cny,
+    count_events,
+    signed_totals,
+)
 from heatmap.pipeline.reasons import Reason, reason_text
 
 YI = 100_000_000  # 1 亿元 in yuan

@@ -7,8 +7,19 @@ import pytest
 
 from heatmap.pipeline import ledger
 from heatmap.pipeline.ledger import (
-    DEFAULT_RULES, Entry, EntryKind, LedgerError, RegistrantKind, Share, award_basis, award_list, correction_of,
-    first_registration, merge, new_entry, verify_append_only,
+    DEFAULT_RULES,
+    Entry,
+    EntryKind,
+    LedgerError,
+    RegistrantKind,
+    Share,
+    award_basis,
+    award_list,
+    correction_of,
+    first_registration,
+    merge,
+    new_entry,
+    verify_append_only,
 )
 from heatmap.pipeline.reasons import reason_text
 
@@ -247,6 +258,10 @@ def test_entries_survive_the_round_trip_through_a_stored_record(book):
     assert again == first
     stored = pd.DataFrame([first.to_record()]).to_dict("records")[0] | {"corrects": math.nan, "unit": None}
     assert Entry.from_record(stored) == first
+    import json
+    as_text = first.to_record() | {"shares": json.dumps(first.to_record()["shares"], ensure_ascii=False),
+                                   "registered_at": first.registered_at.isoformat()}
+    assert Entry.from_record(as_text) == first
 
 
 @pytest.mark.parametrize("changes, key", [
@@ -314,7 +329,7 @@ def test_band_by_band_a_larger_project_never_earns_less_but_the_whole_amount_rea
     assert whole == [300_000.0, 202_000.0]  # the cliff the default avoids
     basis = award_basis(book.entries, PROJECT, 5e8, COMPLETED, whole_rules, claimed_on=CLAIMED)
     assert basis.amount == 1_000_000.0 and basis.rate == 2.0
-    assert reason_text([r for r in basis.reasons if r.key == "ledger.award.band_whole"][0], "zh") == \
+    assert reason_text(next(r for r in basis.reasons if r.key == "ledger.award.band_whole"), "zh") == \
         "实际固定资产投资 5.00 亿元 属第 2 档，全额按 2‰ 计算。"
 
 
@@ -355,7 +370,7 @@ def test_a_registration_made_after_completion_earns_nothing(book):
 
 
 def test_changing_who_referred_needs_a_new_confirmation_but_a_merge_does_not(book):
-    first = confirmed_registration(book)
+    confirmed_registration(book)
     book.entries += merge(book.entries, "TC-PJ-00900", PROJECT["code"], now=at(25))
     merged_into = PROJECT | {"code": "TC-PJ-00900"}
     assert award_basis(book.entries, merged_into, 5e8, COMPLETED, claimed_on=CLAIMED).eligible

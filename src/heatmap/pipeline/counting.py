@@ -34,7 +34,9 @@ Amounts are in 万 of their currency and counted in CNY (yuan) at the reference 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -175,7 +177,7 @@ def _number(ev: Mapping[str, Any], name: str) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number == number and abs(number) != float("inf") else None
+    return number if math.isfinite(number) else None
 
 
 def _cny(ev: Mapping[str, Any], name: str, project: Mapping[str, Any]) -> float | None:

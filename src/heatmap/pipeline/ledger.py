@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
+import json
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 from heatmap import i18n
 from heatmap.model import is_missing
-from heatmap.pipeline.reasons import Reason, district_names, reason_text, reasons_text
+from heatmap.pipeline.reasons import Reason, district_names, reasons_text
 
 
 class RegistrantKind(StrEnum):
@@ -95,9 +98,13 @@ class Entry:
 
         corrects = rec.get("corrects")
         at = rec["registered_at"]
-        at = at.to_pydatetime() if isinstance(at, pd.Timestamp) else at
+        if isinstance(at, pd.Timestamp):
+            at = at.to_pydatetime()
+        elif isinstance(at, str):
+            at = dt.datetime.fromisoformat(at)
         shares = rec.get("shares")
-        shares = [] if shares is None or (isinstance(shares, float) and math.isnan(shares)) else shares
+        shares = json.loads(shares) if isinstance(shares, str) and shares.strip() else shares  # a JSON column
+        shares = [] if is_missing(shares) or isinstance(shares, (str, float)) else shares
         return cls(
             id=int(rec["id"]), project_code=str(rec["project_code"]), registrant_kind=str(rec["registrant_kind"]),
             registrant=str(rec["registrant"]), registered_at=at, note=text("note"),
@@ -425,7 +432,7 @@ def verify_append_only(old_entries: Iterable[Entry], new_entries: Iterable[Entry
     added = [e for e in new if e.id not in old_ids]
     problems += [Reason("ledger.problem.id_not_growing", {"id": e.id, "top": top}) for e in added if e.id < top]
     ordered = sorted(by_id.values(), key=lambda e: e.id)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if after.registered_at < before.registered_at:
             problems.append(Reason("ledger.problem.time_went_back", {"id": after.id, "latest_at": before.registered_at}))
     added_ids = {e.id for e in added}
@@ -645,7 +652,7 @@ def band_label(rules: Mapping[str, Any], band: int | None, lang: str) -> str:
     bands = rules["bands"]
     lower = bands[band - 1]["up_to_cny"] if band > 0 else None
     upper = bands[band]["up_to_cny"]
-    money = lambda cny: i18n.fmt_cny_wan(cny / 10_000, lang)  # noqa: E731
+    money = lambda cny: i18n.fmt_cny_wan(cny / 10_000, lang)
     if lower is None and upper is None:
         return i18n.t("ledger.band.any", lang)
     if lower is None:
@@ -712,7 +719,3 @@ def award_list(entries: Iterable[Entry], projects: Any, settlements: Iterable[Ma
     frame = pd.DataFrame(rows, columns=list(AWARD_COLUMNS))
     return frame.rename(columns={c: i18n.t(f"ledger.col.{c}", lang) for c in AWARD_COLUMNS})
 
-
-def describe(reason: Reason, lang: str, districts: Any = None) -> str:
-    """A ledger reason as one sentence (see heatmap.pipeline.reasons)."""
-    return reason_text(reason, lang, districts)

@@ -11,8 +11,9 @@ the caller passes the districts; `registrant_kind` a kind of registrant, `event_
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from heatmap import i18n
 
