@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 
 from heatmap.model import ValidationError
+from heatmap.pipeline import ledger
 from heatmap.store import Conflict
 from heatmap.store.schema import APPEND_ONLY_TABLES
 
@@ -47,7 +48,7 @@ def test_the_database_refuses_to_change_or_delete_an_append_only_row(with_projec
     store = with_project
     store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
     store.submit_report("liuhe", "2026-5", [store.record("project", "TC-PJ-1")], user="a")
-    store.add_ledger_entry("TC-PJ-1", "register", user="a", registrant_kind="individual", registrant="张三")
+    append(store, kind="register", registrant_kind="individual", registrant="张三")
     store.decide_duplicate("TC-PJ-1", "TC-PJ-2", "different", user="office")
     store.propose_transfer("TC-PJ-1", "liuhe", None, "no_land", user="a")
     store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None)
@@ -61,20 +62,30 @@ def test_the_database_refuses_to_change_or_delete_an_append_only_row(with_projec
         assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1
 
 
-def test_the_ledger_time_is_the_stores_and_a_correction_is_a_new_entry(with_project):
+def append(store, **kwargs) -> int:
+    entries = [ledger.Entry.from_record(r) for r in store.ledger().to_dict("records")]
+    entry = ledger.new_entry(entries, project_code=kwargs.pop("project_code", "TC-PJ-1"), recorded_by="staff-liuhe", **kwargs)
+    return store.append_ledger_entry(entry.to_record())
+
+
+def test_ledger_entries_are_appended_in_order_and_read_back_as_entries(with_project):
     store = with_project
-    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    first = store.add_ledger_entry("TC-PJ-1", "register", user="staff-liuhe", registrant_kind="partner",
-                                   registrant="德国商会", note="2026年3月推荐")
-    store.add_ledger_entry("TC-PJ-1", "correction", user="staff-liuhe", corrects_id=first, registrant_kind="partner",
-                           registrant="德国工商大会上海代表处")
-    ledger = store.ledger("TC-PJ-1")
-    assert list(ledger["kind"]) == ["register", "correction"] and ledger["corrects_id"].iloc[1] == first
-    assert (ledger["registered_at"] >= before).all()
-    with pytest.raises(ValidationError):
-        store.add_ledger_entry("TC-PJ-1", "correction", user="x")  # a correction names what it corrects
-    with pytest.raises(ValidationError):
-        store.add_ledger_entry("TC-PJ-1", "register", user="x", registrant_kind="somebody")
+    first = append(store, kind="register", registrant_kind="partner", registrant="德国商会", note="2026年3月推荐")
+    append(store, kind="correction", corrects=first, registrant_kind="partner", registrant="德国工商大会上海代表处")
+    entries = [ledger.Entry.from_record(r) for r in store.ledger("TC-PJ-1").to_dict("records")]
+    assert [e.kind for e in entries] == ["register", "correction"] and entries[1].corrects == first
+    assert ledger.first_registration(entries, "TC-PJ-1") is not None
+    assert ledger.verify_append_only(entries[:1], entries) == []
+
+
+def test_an_entry_made_from_a_stale_read_of_the_ledger_is_refused(with_project):
+    store = with_project
+    stale = [ledger.Entry.from_record(r) for r in store.ledger().to_dict("records")]
+    mine = ledger.new_entry(stale, kind="register", project_code="TC-PJ-1", registrant_kind="individual", registrant="李四")
+    append(store, kind="register", registrant_kind="individual", registrant="张三")  # a colleague was quicker
+    with pytest.raises(Conflict):
+        store.append_ledger_entry(mine.to_record())
+    assert store.ledger()["registrant"].tolist() == ["张三"]
 
 
 def test_a_report_freezes_the_records_and_a_second_submission_must_correct_the_first(with_project):

@@ -15,6 +15,8 @@ from heatmap.i18n import common, fields, home, ingest_files, ingest_values, mapv
 from heatmap.i18n import cli as cli_strings
 from heatmap.i18n import ingest_limits
 from heatmap.i18n import projects as projects_strings
+from heatmap.i18n import pipeline_counting
+from heatmap.i18n import pipeline_ledger
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -31,8 +33,14 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload,
-                 ingest_limits, cli_strings, projects_strings)
+CATALOG = _merge(
+    common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload,
+    ingest_limits,
+    cli_strings,
+    projects_strings,
+    pipeline_ledger,
+    pipeline_counting,
+)
 
 
 def normalize_language(lang: str | None) -> str:

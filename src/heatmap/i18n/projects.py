@@ -55,5 +55,9 @@ CATALOG = {
         "规则“{name}”已被他人保存为新版本：未保存任何内容，请在最新版本上重新修改",
         "the rules “{name}” were saved as a newer version by someone else: nothing was saved; edit the newest version again",
     ),
+    "problem.ledger_changed_meanwhile": (
+        "首报登记簿刚刚有了新的登记：未保存任何内容，请刷新后重新登记（{code}）",
+        "the first-report ledger received another entry just now: nothing was saved; refresh and register again ({code})",
+    ),
     "problem.unknown_report": ("报表 {report} 不存在", "there is no report {report}"),
 }

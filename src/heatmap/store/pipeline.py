@@ -30,8 +30,11 @@ from heatmap.store.schema import (
 )
 
 LEDGER_KINDS = ("register", "correction", "confirm", "withdraw")
-REGISTRANT_KINDS = ("district", "department", "partner", "individual")
 DECISIONS = ("same", "different")
+
+
+def _as_datetime(value) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class Pipeline:
@@ -104,24 +107,27 @@ class Pipeline:
 
     # --- first reports (信息首报) ----------------------------------------------------------------
 
-    def add_ledger_entry(self, project_code: str, kind: str, *, user: str, registrant_kind: str | None = None,
-                         registrant: str | None = None, is_state_employee: bool | None = None,
-                         note: str | None = None, corrects_id: int | None = None) -> int:
-        """Append one entry; its time is the store's, so "who was first" cannot be typed in."""
-        problems = []
-        if kind not in LEDGER_KINDS:
-            problems.append(Problem(project_code, "kind", "not_allowed", {"value": kind}))
-        if kind == "register" and registrant_kind not in REGISTRANT_KINDS:
-            problems.append(Problem(project_code, "registrant_kind", "not_allowed", {"value": registrant_kind}))
-        if kind in ("correction", "withdraw") and corrects_id is None:
-            problems.append(Problem(project_code, "corrects_id", "required", {}))
-        if problems:
-            raise ValidationError(problems)
-        return self._append(first_reports_table, {
-            "project_code": project_code, "kind": kind, "registrant_kind": registrant_kind, "registrant": registrant,
-            "is_state_employee": is_state_employee, "note": note, "corrects_id": corrects_id,
-            "registered_by": user, "registered_at": _utcnow(),
-        })
+    def append_ledger_entry(self, entry: Mapping[str, Any]) -> int:
+        """Append one first-report entry as made by `heatmap.pipeline.ledger.new_entry` (`Entry.to_record()`):
+        the id and time it was given must be the next ones when it is written (no one appended in between,
+        and the clock did not go back), else Conflict and nothing is written — read the ledger again."""
+        t = first_reports_table
+        if entry.get("kind") not in LEDGER_KINDS:
+            raise ValidationError([Problem(str(entry.get("project_code")), "kind", "not_allowed", {"value": entry.get("kind")})])
+        row = {c.name: entry.get(c.name) for c in t.c}
+        row["shares"] = json.dumps(list(entry.get("shares") or []), ensure_ascii=False) if entry.get("shares") else None
+        try:
+            with self.engine.begin() as conn:
+                if self.backend == "postgresql":  # appends take turns, so ids follow the order of times
+                    conn.execute(sa.text("LOCK TABLE first_reports IN SHARE ROW EXCLUSIVE MODE"))
+                # SQLite: two appends that read the same last id collide on the primary key (→ Conflict)
+                last_id, last_at = conn.execute(sa.select(sa.func.max(t.c.id), sa.func.max(t.c.registered_at))).one()
+                if row["id"] != (last_id or 0) + 1 or (last_at is not None and row["registered_at"] < _as_datetime(last_at)):
+                    raise Conflict([Problem("", "ledger", "ledger_changed_meanwhile", {"code": row["project_code"]})])
+                conn.execute(sa.insert(t).values(**row))
+        except sa.exc.IntegrityError as error:
+            raise Conflict([Problem("", "ledger", "ledger_changed_meanwhile", {"code": row["project_code"]})]) from error
+        return row["id"]
 
     def ledger(self, project_code: str | None = None) -> pd.DataFrame:
         t = first_reports_table

@@ -229,10 +229,13 @@ first_reports_table = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),  # register | correction | confirm | withdraw
     sa.Column("registrant_kind", sa.String(20)),  # district | department | partner | individual
     sa.Column("registrant", sa.String(200)),
-    sa.Column("is_state_employee", sa.Boolean),
+    sa.Column("state_employee", sa.Boolean),  # 德州: the award goes to the unit
+    sa.Column("unit", sa.String(200)),
+    sa.Column("shares", sa.Text),  # JSON: several referrers and their parts (summing to 1)
+    sa.Column("merged_from", sa.String(40)),  # a correction made by a duplicate merge: the code before
     sa.Column("note", sa.Text),
-    sa.Column("corrects_id", sa.Integer),
-    sa.Column("registered_by", sa.String(80), nullable=False),  # the account that entered it
+    sa.Column("corrects", sa.Integer),  # the entry this one corrects, confirms or withdraws
+    sa.Column("recorded_by", sa.String(80), nullable=False),  # the account that entered it
     sa.Column("registered_at", sa.DateTime, nullable=False),  # set by the store, never by a user
 )
 

@@ -53,10 +53,13 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("registrant_kind", sa.String(20)),
         sa.Column("registrant", sa.String(200)),
-        sa.Column("is_state_employee", sa.Boolean),
+        sa.Column("state_employee", sa.Boolean),
+        sa.Column("unit", sa.String(200)),
+        sa.Column("shares", sa.Text),
+        sa.Column("merged_from", sa.String(40)),
         sa.Column("note", sa.Text),
-        sa.Column("corrects_id", sa.Integer),
-        sa.Column("registered_by", sa.String(80), nullable=False),
+        sa.Column("corrects", sa.Integer),
+        sa.Column("recorded_by", sa.String(80), nullable=False),
         sa.Column("registered_at", sa.DateTime, nullable=False),
     )
     op.create_table(
