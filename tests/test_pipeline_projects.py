@@ -298,7 +298,7 @@ def test_code_names_may_carry_a_district_prefix():
 def test_a_code_name_typed_by_a_person_is_checked_for_hints_at_the_company():
     by_investor, by_name = pj.code_name_problems("精工-01", PROJECT)
     assert pj.reason_text(by_investor, "zh") == "代号含有投资方中的字：精工"
-    assert pj.reason_text(by_name, "en").startswith("the code name holds characters of the ")
+    assert pj.reason_text(by_name, "en").startswith("the code name holds characters of “Name”: ")
     german = {"investor": "Rhein Antriebstechnik GmbH", "name": "Rhein Antriebstechnik 新能源汽车电驱系统项目"}
     assert [r.key for r in pj.code_name_problems("RHE-7", german)][:1] == ["pipeline_projects.code_name.hint_letters"]
     assert pj.code_name_problems("TC-2026-037", german) == []  # "GmbH", 有限公司 and the like name nobody
