@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from heatmap import export, i18n
-from heatmap.model import FX_TO_CNY, Stage
+from heatmap.model import FX_TO_CNY
 from heatmap.pipeline import reports as rp
 from heatmap.pipeline.projects import StageEvent
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -102,7 +103,7 @@ class StageEvent:
                 "recorded_at": self.recorded_at, "reason": self.reason, "note": self.note}
 
     @classmethod
-    def from_record(cls, rec: Mapping[str, Any]) -> "StageEvent":
+    def from_record(cls, rec: Mapping[str, Any]) -> StageEvent:
         def text(name):
             value = rec.get(name)
             return None if is_missing(value) else str(value)
@@ -199,6 +200,12 @@ def _code_name_rule_problems(rule: Any) -> list[str]:
 
 
 # --- the events of one project ---------------------------------------------------------------------
+
+
+def stage_order(stage: Any) -> int | None:
+    """A stage's place in the order (0 for first contact … 6 for production); None for on hold, dropped
+    or anything else."""
+    return _ORDER.get(str(stage)) if stage is not None else None
 
 
 def ordered(events: Iterable[StageEvent]) -> list[StageEvent]:
@@ -324,7 +331,7 @@ def check_event(history: Sequence[StageEvent], event: StageEvent, rules: Mapping
             problem("stage_note", "stage_event_reopen_needs_note", stage=stage)
     elif stage in STOP_STAGES:
         pass  # on hold or dropped from any stage (the reason is checked above)
-    elif _ORDER[stage] < _ORDER[place]:
+    elif place in _ORDER and _ORDER[stage] < _ORDER[place]:
         if not note:
             problem("stage_note", "stage_event_back_needs_note", stage=stage, current=place)
     elif state == Stage.ON_HOLD and stage != place:

@@ -22,13 +22,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 from heatmap import i18n
-from heatmap.model import FX_TO_CNY, PROJECT_FIELDS, STAGE_GROUP, Stage, StageGroup, is_missing
+from heatmap.model import (
+    FX_TO_CNY,
+    PROJECT_FIELDS,
+    STAGE_GROUP,
+    Stage,
+    StageGroup,
+    is_missing,
+)
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline.projects import Reason, StageEvent
 
@@ -122,7 +130,7 @@ class Period:
     def label(self, lang: str) -> str:
         return i18n.t(f"pipeline_reports.period.{self.index}", lang, year=self.year)
 
-    def shifted(self, n: int, rules: Mapping[str, Any] = DEFAULT_RULES) -> "Period":
+    def shifted(self, n: int, rules: Mapping[str, Any] = DEFAULT_RULES) -> Period:
         """The period `n` periods later (earlier for a negative `n`)."""
         count = self.year * 6 + self.index - 1 + n
         return period(count // 6, count % 6 + 1, rules)
@@ -420,10 +428,6 @@ class PeriodDiff:
     details: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _order(stage: Any) -> int | None:
-    return pj._ORDER.get(str(stage)) if stage is not None else None
-
-
 def _identity(rec: Mapping[str, Any], district: str) -> dict[str, Any]:
     return {"district": district, "code": rec["code"], "code_name": rec.get("code_name") or "",
             "name": rec.get("name") or "", "investor": rec.get("investor") or ""}
@@ -463,7 +467,8 @@ def period_diff(previous_snapshot: Snapshot | None, current_snapshot: Snapshot, 
                 prev_end = period_from_key(previous_snapshot.period, rules).end
                 resumed = pj.resume_stage(history[code], prev_end)
                 old_place = resumed.value if resumed is not None else old_stage
-            if _order(stage) is not None and _order(old_place) is not None and _order(stage) > _order(old_place):
+            was_at, now_at = pj.stage_order(old_place), pj.stage_order(stage)
+            if was_at is not None and now_at is not None and now_at > was_at:
                 rows["advanced"].append({**ident, "stage_before": old_stage, "stage": stage, "investment_cny_wan": cny})
             rows["amount_changed"] += _amount_change(ident, old, rec, rules)
         if stage in (Stage.ON_HOLD, Stage.DROPPED) and (old is None or old.get("stage") != stage):
