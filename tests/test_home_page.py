@@ -57,7 +57,8 @@ def test_leaders_see_the_pipeline(app_data):
     assert shown["项目计划总投资"].endswith("亿元")
     assert {"n_negotiating", "n_signed", "n_settled", "investment_yi"} <= set(at.dataframe[1].value.columns)
     stages = at.dataframe[2].value
-    assert list(stages.iloc[:, 0]) == ["首次接触", "在谈", "签约", "注册", "报批报建", "开工", "投产"]
+    # the order, then on hold and dropped (none in the sample): a leader sees how many stopped
+    assert list(stages.iloc[:, 0]) == ["首次接触", "在谈", "签约", "注册", "报批报建", "开工", "投产", "搁置", "放弃"]
     assert stages.iloc[:, 1].sum() == 300
 
 

@@ -7,7 +7,7 @@ import shapely
 from branca.colormap import ColorMap
 from shapely.geometry import Point
 
-from heatmap import geo, mapview, summary
+from heatmap import geo, mapview, model, summary
 from heatmap.mapview import MapContent
 from heatmap.store import records_frame
 
@@ -128,6 +128,28 @@ def test_pipeline_heat_is_weighted_by_investment_in_cny():
 
     projects = pd.DataFrame({"investment_wan": [100.0, 100.0, None], "currency": ["CNY", "USD", "EUR"]})
     assert list(mapview.pipeline_weights(projects)) == [100.0, 710.0, 0.0]
+
+
+def test_a_dropped_project_weighs_nothing_in_the_pipeline_heat_one_on_hold_keeps_its_weight():
+    import pandas as pd
+
+    projects = pd.DataFrame({"investment_wan": [100.0, 100.0, 100.0], "currency": ["CNY", "CNY", "CNY"],
+                             "stage": ["signed", "on_hold", "dropped"]})
+    assert list(mapview.pipeline_weights(projects)) == [100.0, 100.0, 0.0]
+
+
+def test_projects_on_hold_or_dropped_are_drawn_grey_with_their_stage_named(frames):
+    carriers, projects, districts = frames
+    two = projects.iloc[:2].copy()
+    two["stage"] = ["on_hold", "dropped"]
+    rows = mapview.project_rows(two, "zh", {})
+    stages = [s.value for s in model.Stage]
+    assert [r[3] for r in rows] == [stages.index("on_hold"), stages.index("dropped")]
+    assert [r[4] for r in rows] == [len(mapview.STAGE_GROUP_COLORS)] * 2  # the colour after the three groups: grey
+    page = html_of(mapview.build_map(MapContent(carriers=carriers, districts=districts, projects=two,
+                                                district_figures=summary.district_table(districts, carriers, two))))
+    assert mapview.NO_GROUP_COLOR in page
+    assert "\\u6401\\u7f6e" in page  # 搁置, the stage's name, JSON-escaped inside the script
 
 
 def test_heat_points_are_binned_and_scaled():

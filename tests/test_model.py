@@ -151,9 +151,11 @@ def test_project_defaults_confidential_and_cny():
 def test_seven_grades_and_stage_order():
     assert model.GRADES == ("A+", "A", "B", "C", "D", "E", "F")
     assert [s.value for s in model.Stage] == [
-        "first_contact", "negotiating", "signed", "registered", "approval", "construction", "production"
+        "first_contact", "negotiating", "signed", "registered", "approval", "construction", "production", "on_hold", "dropped"
     ]
     assert model.STAGE_GROUP[model.Stage.APPROVAL] is model.StageGroup.SETTLED
+    # on hold and dropped are counted in no reporting group (在谈 / 签约 / 落户)
+    assert model.STAGE_GROUP.get(model.Stage.ON_HOLD) is None and model.STAGE_GROUP.get(model.Stage.DROPPED) is None
 
 
 def test_units():

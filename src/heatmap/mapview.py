@@ -29,7 +29,7 @@ from jinja2 import Template
 
 from heatmap import assets, display, geo, i18n
 from heatmap.filters import carrier_price, price_negotiable, vacancy_percent
-from heatmap.model import M2_PER_MU, STAGE_GROUP, CarrierKind
+from heatmap.model import M2_PER_MU, STAGE_GROUP, CarrierKind, Stage
 from heatmap.summary import investment_cny_wan
 
 DETAIL_LIMIT = 4000  # carriers drawn one by one; above this they are aggregated into hexagons
@@ -44,6 +44,7 @@ STATUS_COLORS = {
 }
 KIND_COLORS = {"land": "#8c510a", "plant": "#08519c", "office": "#6a3d9a", "other": "#01665e"}
 STAGE_GROUP_COLORS = {"negotiating": "#fd8d3c", "signed": "#e31a1c", "settled": "#800026"}
+NO_GROUP_COLOR = "#969696"  # on hold and dropped projects: in no reporting group
 PIPELINE_GRADIENT = {0.2: "#ffffb2", 0.4: "#fecc5c", 0.6: "#fd8d3c", 0.8: "#f03b20", 1.0: "#bd0026"}
 SUPPLY_GRADIENT = {0.2: "#edf8fb", 0.4: "#b3cde3", 0.6: "#8c96c6", 0.8: "#8856a7", 1.0: "#810f7c"}
 HEX_COLORS = ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c")  # by vacant space, low to high
@@ -159,8 +160,9 @@ def heat_points(lon, lat, weight, gcj02: bool = False, bin_degrees: float = HEAT
 
 
 def pipeline_weights(projects: pd.DataFrame) -> pd.Series:
-    """A project's weight in the pipeline heat: its investment in 万元 CNY."""
-    return investment_cny_wan(projects)
+    """A project's weight in the pipeline heat: its investment in 万元 CNY (none once it is dropped)."""
+    weights = investment_cny_wan(projects)
+    return weights.where(projects["stage"] != Stage.DROPPED.value, 0.0) if "stage" in projects else weights
 
 
 def supply_weights(carriers: pd.DataFrame) -> pd.Series:
@@ -318,10 +320,11 @@ def site_rows(carriers: pd.DataFrame, lang: str, district_index: Mapping[str, in
 
 
 def project_rows(projects: pd.DataFrame, lang: str, district_index: Mapping[str, int], gcj02: bool = False) -> list[list]:
-    stages, groups = [s.value for s in STAGE_GROUP], list(STAGE_GROUP_COLORS)
+    stages, groups = [s.value for s in Stage], list(STAGE_GROUP_COLORS)
+    group_at = {stage: groups.index(group.value) for stage, group in STAGE_GROUP.items()}  # else: NO_GROUP_COLOR, last
     lon, lat = display_points(projects["lon"], projects["lat"], gcj02)
     return [
-        [code, name, investor if isinstance(investor, str) else "", stages.index(stage), groups.index(STAGE_GROUP[stage].value),
+        [code, name, investor if isinstance(investor, str) else "", stages.index(stage), group_at.get(stage, len(groups)),
          district_index.get(district, 0), i18n.fmt_money_wan(amount, currency, lang), grade if isinstance(grade, str) else None,
          [float(x), float(y)]]
         for code, name, investor, stage, district, amount, currency, grade, x, y in zip(
@@ -538,9 +541,9 @@ def _project_layer(m, projects: gpd.GeoDataFrame, content: MapContent, names: Ma
     located = projects[projects["lon"].notna()]
     if located.empty:
         return []
-    text = {"stages": [i18n.label("stage", s.value, lang) for s in STAGE_GROUP], "districts": list(names.values()),
+    text = {"stages": [i18n.label("stage", s.value, lang) for s in Stage], "districts": list(names.values()),
             "investment": i18n.t("field.investment_wan", lang), "grade": i18n.t("field.grade", lang)}
-    look = {"groups": list(STAGE_GROUP_COLORS.values())}
+    look = {"groups": list(STAGE_GROUP_COLORS.values()) + [NO_GROUP_COLOR]}
     group = folium.FeatureGroup(name=f"{i18n.t('layer.projects', lang)} ({len(located):,})", show=content.show.get("projects", True))
     district_index = {code: i for i, code in enumerate(names)}
     _CompactLayer("projects", project_rows(located, lang, district_index, content.basemap.gcj02), text, look).add_to(group)
@@ -639,6 +642,7 @@ def legend_html(lang: str, layers: list[str], aggregated: bool) -> str:
     if "projects" in layers:
         parts.append(f"<h4>{t('layer.projects')}</h4><div class='items'>")
         parts += [item(color, "#fff", t(f"stage_group.{group}")) for group, color in STAGE_GROUP_COLORS.items()]
+        parts.append(item(NO_GROUP_COLOR, "#fff", f"{t('stage.on_hold')} / {t('stage.dropped')}"))
         parts.append("</div>")
     if "pipeline_heat" in layers:
         parts.append(f"<h4>{t('layer.pipeline_heat')}</h4>{bar(PIPELINE_GRADIENT, t('legend.heat_scale'))}")

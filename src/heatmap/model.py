@@ -38,7 +38,8 @@ class CarrierStatus(StrEnum):
 
 
 class Stage(StrEnum):
-    """Pipeline stages from first contact to production, in order (seed 一(三))."""
+    """Pipeline stages from first contact to production, in order (seed 一(三)), then the two states
+    outside that order: on hold and dropped (each recorded with a reason, see heatmap.pipeline.projects)."""
 
     FIRST_CONTACT = "first_contact"  # 首次接触
     NEGOTIATING = "negotiating"  # 在谈
@@ -47,6 +48,8 @@ class Stage(StrEnum):
     APPROVAL = "approval"  # 报批报建
     CONSTRUCTION = "construction"  # 开工
     PRODUCTION = "production"  # 投产
+    ON_HOLD = "on_hold"  # 搁置: paused; resuming returns it to the stage it had before
+    DROPPED = "dropped"  # 放弃
 
 
 class StageGroup(StrEnum):
@@ -57,6 +60,9 @@ class StageGroup(StrEnum):
     SETTLED = "settled"
 
 
+# On hold and dropped belong to no reporting group (STAGE_GROUP.get(stage) is None): the 在谈 / 签约 /
+# 落户 counts leave them out, since such a project is at that moment neither negotiated, signed nor
+# settling; reports count them in columns of their own (搁置 / 放弃).
 STAGE_GROUP = {
     Stage.FIRST_CONTACT: StageGroup.NEGOTIATING,
     Stage.NEGOTIATING: StageGroup.NEGOTIATING,

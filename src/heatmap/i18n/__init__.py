@@ -17,6 +17,8 @@ from heatmap.i18n import ingest_limits
 from heatmap.i18n import projects as projects_strings
 from heatmap.i18n import pipeline_counting
 from heatmap.i18n import pipeline_ledger
+from heatmap.i18n import pipeline_projects
+from heatmap.i18n import pipeline_reports
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -40,6 +42,8 @@ CATALOG = _merge(
     projects_strings,
     pipeline_ledger,
     pipeline_counting,
+    pipeline_projects,
+    pipeline_reports,
 )
 
 

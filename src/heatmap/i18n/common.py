@@ -72,6 +72,8 @@ CATALOG = {
     "stage.approval": ("报批报建", "Permits"),
     "stage.construction": ("开工", "Construction"),
     "stage.production": ("投产", "In production"),
+    "stage.on_hold": ("搁置", "On hold"),
+    "stage.dropped": ("放弃", "Dropped"),
     "stage_group.negotiating": ("在谈", "Negotiating"),
     "stage_group.signed": ("签约", "Signed"),
     "stage_group.settled": ("落户", "Settled"),
