@@ -39,6 +39,32 @@ CATALOG = {
     "projects.col.note": ("说明", "Note"),
     "projects.col.recorded_by": ("记录人", "Recorded by"),
     "projects.col.recorded_at": ("记录时间", "Recorded at"),
+    "nav.reports": ("每两月上报", "Reports"),
+    "reports.title": ("每两月上报", "Bi-monthly reports"),
+    "reports.caption": (
+        "各区镇每两月上报在谈、签约、落户项目：报表按当前项目库自动生成，只需核对变动后提交；提交后可更正，更正也会留档。",
+        "Every two months each district reports its projects under negotiation, signed and settled: the report is "
+        "filled from the project library, so only the changes need checking before submitting; a submitted report "
+        "can be corrected, and the correction is kept too.",
+    ),
+    "reports.period": ("报告期", "Reporting period"),
+    "reports.due": ("截止 {due}", "due {due}"),
+    "reports.status": ("各区镇报送情况", "Who has reported"),
+    "reports.to_confirm": ("{district}本期报表：请核对变动", "{district}'s report: check what changed"),
+    "reports.note": ("说明（可选）", "Note (optional)"),
+    "reports.submit": ("提交{period}报表", "Submit the report for {period}"),
+    "reports.correct": ("提交{period}报表的更正", "Submit a correction of the report for {period}"),
+    "reports.submitted": ("已提交 {period} 报表（{n} 个项目）。", "The report for {period} was submitted ({n} projects)."),
+    "reports.changed_meanwhile": (
+        "本期报表刚刚已由他人提交或更正：未保存任何内容。请查看上面的最新情况后再提交更正。",
+        "The report for this period was just submitted or corrected by someone else: nothing was saved. Look at the "
+        "latest state above, then submit a correction.",
+    ),
+    "reports.city": ("全市本期报表", "The city's report for the period"),
+    "reports.changes": ("与上期相比", "Since the previous report"),
+    "reports.download": ("下载报表（Excel）", "Download the report (Excel)"),
+    "reports.col.status": ("与上期相比", "Since the last report"),
+    "reports.col.changes": ("变动内容", "What changed"),
     "field.code_name": ("项目代号", "Code name"),
     "field.credit_code": ("统一社会信用代码", "Unified social credit code"),
     "problem.unknown_project": ("项目 {code} 不存在", "there is no project {code}"),

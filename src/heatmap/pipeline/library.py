@@ -142,3 +142,25 @@ def _equal(a: Any, b: Any) -> bool:
 
 def codes_of(projects: pd.DataFrame) -> Sequence[str]:
     return sorted(projects["code"].tolist())
+
+
+def prefill_table(rows: Sequence[Mapping[str, Any]], lang: str, names: Mapping[str, str]) -> pd.DataFrame:
+    """The next report as pre-filled from the pipeline (reports.prefill): what is new, what changed and how,
+    what is missing since the last report; unchanged projects last."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    out = []
+    for row in rows:
+        rec = row["record"]
+        changes = "；".join(
+            f"{_label(f, lang)}：{_cell(f, row['before'].get(f), lang, names) if f in PROJECT_FIELD else row['before'].get(f)}"
+            f" → {_cell(f, rec.get(f), lang, names) if f in PROJECT_FIELD else rec.get(f)}"
+            for f in row["changed"]) if row["changed"] else ""
+        out.append({
+            t("field.code"): row["code"], t("field.name"): rec.get("name") or "–",
+            t("field.stage"): i18n.label("stage", rec.get("stage"), lang) or "–",
+            t("projects.col.investment"): amount_text(rec, lang),
+            t("reports.col.status"): t(f"pipeline_reports.prefill.{row['status']}"),
+            t("reports.col.changes"): changes,
+        })
+    return pd.DataFrame(out, columns=[t("field.code"), t("field.name"), t("field.stage"), t("projects.col.investment"),
+                                      t("reports.col.status"), t("reports.col.changes")])
