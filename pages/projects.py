@@ -9,6 +9,7 @@ from heatmap.access import Action
 from heatmap.ingest import review
 from heatmap.model import PROJECT_FIELD, FieldType, Stage, ValidationError
 from heatmap.pipeline import intake, library
+from heatmap.pipeline import projects as projects_rules
 from heatmap.store import Conflict
 
 lang = ui.lang()
@@ -135,7 +136,7 @@ with form_tab:
                 st.rerun()
             except ValidationError as error:
                 for problem in error.problems[:20]:
-                    st.error(i18n.problem_text(problem, lang))
+                    st.error(projects_rules.problem_text(problem, lang))
             else:
                 st.session_state["p_saved"] = (ui.t("projects.unchanged") if saved.version is None
                                                else ui.t("projects.saved", code=record["code"], version=saved.version))

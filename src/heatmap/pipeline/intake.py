@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from heatmap.access import Action, Viewer, allowed
-from heatmap.model import Problem, ValidationError
+from heatmap.model import Problem, ValidationError, is_missing
+from heatmap.pipeline import projects as pj
+from heatmap.pipeline import workflow
 from heatmap.store import Store
 
 
@@ -41,10 +43,21 @@ def save_project(store: Store, viewer: Viewer, record: Mapping[str, Any], read_b
     for district in {record.get("district"), (stored or {}).get("district")} - {None}:
         if not allowed(viewer, Action.EDIT_PROJECTS, district):
             raise ValidationError([Problem(code or "", "district", "project_not_yours", {"district": district})])
-    version, _ = store.save("project", [record], user=viewer.username or "", source="form", district=record.get("district"),
+    record = dict(record)
+    if is_missing(record.get("code_name")):  # a neutral code name for shared surfaces, given once
+        taken = store.projects()["code_name"].dropna().tolist()
+        record["code_name"] = pj.code_name(record, taken)
+    user = viewer.username or ""
+    stage_changed = stored is None or stored.get("stage") != record.get("stage")
+    if stage_changed:  # a stage change is an event: checked against the project's history first
+        event = pj.StageEvent(code, str(record.get("stage")), stage_on or workflow.today_in_taicang(), user,
+                              dt.datetime.now(dt.UTC).replace(tzinfo=None), stage_reason, stage_note)
+        errors = [p for p in pj.check_event(workflow.events(store, [code]), event) if p.severity == "error"]
+        if errors:
+            raise ValidationError(errors)
+    version, _ = store.save("project", [record], user=user, source="form", district=record.get("district"),
                             expected_base={code: read_base.get(code)}, at=at)
     event_id = None
-    if version is not None and (stored is None or stored.get("stage") != record.get("stage")):
-        event_id = store.add_stage_event(code, record["stage"], stage_on or dt.date.today(), user=viewer.username or "",
-                                         reason=stage_reason, note=stage_note)
+    if version is not None and stage_changed:
+        event_id = store.add_stage_event(code, record["stage"], event.on, user=user, reason=stage_reason, note=stage_note)
     return Saved(version, event_id, stored is None)
