@@ -40,6 +40,26 @@ CATALOG: dict[str, tuple[str, str]] = {
         "“{value}” 的校验位不符：统一社会信用代码可能抄错了，请核对",
         "the check character of “{value}” does not match: the unified social credit code is probably mistyped",
     ),
+    # --- whole-file checks of the pipeline, for a file of projects ---
+    "ingest.no_known_columns_project": (
+        "文件中没有可识别的项目列（如 项目编号、项目名称、投资方）。请使用项目模板，或为各列指定字段。",
+        "The file has no column the importer recognises for projects (such as code, project name, investor). Use the "
+        "project template or map the columns.",
+    ),
+    "cli.ingest.no_known_columns_project": (
+        "文件中没有可识别的项目列（如 项目编号、项目名称、投资方）。请使用项目模板中的列名。",
+        "The file has no column the importer recognises for projects (such as code, project name, investor). Use the "
+        "project template's column names.",
+    ),
+    "ingest.other_district_project": (
+        "该行属于其他区镇（{district}），您只能上传本区镇（{own}）的项目；首谈地可以是其他区镇。",
+        "This row belongs to another district ({district}); you may upload only your own district's ({own}) projects "
+        "(the origin district may be another one).",
+    ),
+    "problem.replace_needs_one_district_project": (
+        "“替换”方式要求文件只包含一个区镇的项目。",
+        "“Replace” needs a file with the projects of one district only.",
+    ),
     # --- the project template (heatmap.ingest.template, entity "project") ---
     "ingest.template_intro_project": (
         "请在“项目 Projects”工作表中每行填写一个项目；第一行为表头，请勿修改或删除（可删除不需要的选填列）。示例行可删除。标 * 的列为必填。"
@@ -75,8 +95,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ingest.template_header_lon_project": ("经度（可不填）", "Longitude (optional)"),
     # --- the command line: `python -m heatmap import FILE --entity project` ---
     "cli.help.import_entity": (
-        "文件中记录的种类：{choices}（默认为载体）",
-        "what the file's records are: {choices} (carriers unless said)",
+        "文件中记录的种类：{choices}（默认为载体，需给出 --kind；项目不需要 --kind）",
+        "what the file's records are: {choices} (carriers unless said, which need --kind; projects need none)",
     ),
     "cli.kind_required": (
         "导入载体需要 --kind（{choices}）。导入项目请用 --entity project。未写入任何数据。",

@@ -54,6 +54,7 @@ class EntityRules:
     has_kind: bool  # carriers come one kind per upload; projects have no kind
     derive: Callable[["Upload"], None]  # what follows from the file's values, once merged with the stored ones
     header_score: Callable[[list], float]  # how header-like a row is, to find the header row
+    own_words: str = ""  # the suffix of the messages that name the entity ("_project": 项目, not 载体)
 
 
 def _no_derivation(upload: "Upload") -> None:
@@ -251,7 +252,7 @@ def read_upload(
     for (column, key), n in negotiable.items():
         upload.problems.append(UploadProblem(file_name, key, {"n": n, "column": column}, column=column, severity="info"))
     if not usable and not upload.errors:
-        upload.problems.append(UploadProblem(file_name, "no_known_columns"))
+        upload.problems.append(UploadProblem(file_name, "no_known_columns" + rules.own_words))
     report(0.6, "check")
     upload.records = merged_records(upload, store)
     rules.derive(upload)
@@ -668,7 +669,7 @@ def _check_ownership(upload: Upload, store: Store) -> None:
     for i, rec in enumerate(upload.records):
         district = rec.get("district")
         if isinstance(district, str) and district != upload.district and district in store.district_codes():
-            upload.problems.append(_locate(upload, i, "district", "other_district",
+            upload.problems.append(_locate(upload, i, "district", "other_district" + upload.rules.own_words,
                                            {"district": district, "own": upload.district}))
     codes = [r["code"] for r in upload.records if isinstance(r.get("code"), str)]
     owners = store.owners(upload.entity, codes)
@@ -717,7 +718,7 @@ def _replace_args(upload: Upload, replace: bool) -> dict[str, Any]:
     if upload.district is None:
         districts = {r.get("district") for r in upload.records}
         if len(districts) != 1:
-            raise ValidationError([Problem(upload.file, "district", "replace_needs_one_district")])
+            raise ValidationError([Problem(upload.file, "district", "replace_needs_one_district" + upload.rules.own_words)])
         district = districts.pop()
     else:
         district = upload.district
@@ -785,6 +786,6 @@ CARRIER_RULES = EntityRules(
 PROJECT_RULES = EntityRules(
     name="project", fields=PROJECT_FIELD, anchors=frozenset({"code", "name", "investor"}), always_given=("code", "district"),
     validate_many=validate_projects, defaults=project_defaults, has_kind=False, derive=_no_derivation,
-    header_score=headers.project_header_score,
+    header_score=headers.project_header_score, own_words="_project",
 )
 ENTITIES: dict[str, EntityRules] = {rules.name: rules for rules in (CARRIER_RULES, PROJECT_RULES)}
