@@ -5,6 +5,10 @@ aside) and looked up in ALIASES; a unit written in the header ("土地面积（�
 into ColumnTarget.unit. Bilingual headers ("面积（㎡） Area (m²)", as in the template) match when the
 Chinese and the English part agree (or only one of them is known). Remembered user choices win.
 
+Project files have their own table (PROJECT_ALIASES, `entity="project"`): the same word may mean another
+field there (层高: the height a project needs, not a building's). An amount's header unit (投资额（亿元）,
+（万美元）) is read by values.amount_unit.
+
 Specials besides the CARRIER_FIELDS names: "lon"/"lat" (geographic), "x"/"y" (projected, as written:
 which of them is easting is the crs module's business — Chinese surveying calls northing X), "wkt",
 "vacancy_rate"/"occupancy_rate" (the pipeline turns them into vacant_m2), "ignore" (序号 and columns the
