@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_import.py --postgres URL        # PostgreSQL with PostGIS
     .venv/bin/python benchmarks/bench_import.py --sizes 10000 --formats csv
     .venv/bin/python benchmarks/bench_import.py --sizes 100000 --formats xlsx,xlsx-calamine
+    .venv/bin/python benchmarks/bench_import.py --entity project --sizes 10000 --formats csv,xlsx
 
 "xlsx-calamine" is the same .xlsx read with python-calamine instead of openpyxl (files.XLSX_READER); the
 "file read" column is `files.read_tables` alone, the part the reader decides.
@@ -61,6 +62,57 @@ def make_rows(n: int, kind: str):
     return frame, lon, lat
 
 
+def make_projects(n: int):
+    """n projects of one district (浏河镇), written as its staff write them: Chinese headers, amounts with
+    their units and currencies (5亿元 / 3,000万美元 / USD 30 million), stages and categories as words."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    stages = np.array(["首次接触", "在谈", "签约", "注册", "报批报建", "开工", "投产"])
+    categories = np.array(["制造业", "物贸", "研发", "其他"])
+    sectors = np.array(["精密机械", "汽车零部件", "航空航天", "新材料", "生物医药", "港口物流", "电子信息"])
+    countries = np.array(["德国", "中国", "美国", "日本", "韩国", "法国", "瑞士"])
+    amount = rng.integers(500, 200_000, n)
+    style = rng.integers(0, 4, n)
+    written = np.where(style == 0, [f"{a / 10000:.2f}亿元" for a in amount],
+                       np.where(style == 1, [f"{a:,}万美元" for a in amount],
+                                np.where(style == 2, [f"USD {a / 100:.1f} million" for a in amount],
+                                         [f"{a}万欧元" for a in amount])))
+    currency = np.where(style == 0, "人民币", np.where(style == 3, "欧元", "美元"))
+    frame = pd.DataFrame({
+        "项目编号": [f"LH-XM-{i:07d}" for i in range(n)],
+        "项目代号": [f"浏河-{i:05d}" for i in range(n)],
+        "项目名称": [f"浏河项目{i}号" for i in range(n)],
+        "投资方": [f"示例投资方{i % 3000}有限公司" for i in range(n)],
+        "国别": countries[rng.integers(0, len(countries), n)],
+        "项目类别": categories[rng.integers(0, len(categories), n)],
+        "行业": sectors[rng.integers(0, len(sectors), n)],
+        "投资额": written,
+        "币种": currency,
+        "用地需求(亩)": rng.integers(5, 200, n),
+        "面积需求(㎡)": [f"{a:,}" for a in rng.integers(300, 60000, n)],
+        "用电需求": [f"{p}kVA" for p in rng.integers(200, 5000, n)],
+        "项目进展": stages[rng.integers(0, len(stages), n)],
+        "所属区镇": "浏河镇",
+        "首谈地": np.where(rng.random(n) < 0.85, "浏河镇", "沙溪镇"),
+        "首报人": "浏河镇招商办",
+        "首报日期": "2026年7月6日",
+    })
+    return frame
+
+
+def write_project_file(fmt: str, n: int, folder: Path) -> Path:
+    frame = make_projects(n)
+    if fmt.split("-")[0] == "csv":
+        path = folder / f"projects-{n}.csv"
+        frame.to_csv(path, index=False, encoding="gbk")
+    else:
+        path = folder / f"projects-{n}.xlsx"
+        frame.to_excel(path, index=False, sheet_name="项目")
+    return path
+
+
 def write_file(fmt: str, n: int, folder: Path) -> Path:
     import geopandas as gpd
     import pyogrio
@@ -88,7 +140,7 @@ def write_file(fmt: str, n: int, folder: Path) -> Path:
     return path
 
 
-def run_case(fmt: str, n: int, url: str) -> dict:
+def run_case(fmt: str, n: int, url: str, entity: str = "carrier") -> dict:
     """One case in this process (called in a fresh child by main)."""
     from heatmap import sample
     from heatmap.ingest import files, headers, pipeline
@@ -100,15 +152,16 @@ def run_case(fmt: str, n: int, url: str) -> dict:
     store.drop_schema()
     store.create_schema()
     store.save_districts(sample.district_records())
+    project = entity == "project"
     with tempfile.TemporaryDirectory() as folder:
-        path = write_file(fmt, n, Path(folder))
+        path = (write_project_file if project else write_file)(fmt, n, Path(folder))
         data = path.read_bytes()
-    kind = "land" if fmt == "gpkg" else "plant"
+    kind = None if project else "land" if fmt == "gpkg" else "plant"
     started = time.perf_counter()
-    files.read_tables(data, path.name, header_score=headers.header_score)
+    files.read_tables(data, path.name, header_score=pipeline.ENTITIES[entity].header_score)
     file_read_s = time.perf_counter() - started
     started = time.perf_counter()
-    upload = pipeline.read_upload(data, path.name, kind=kind, store=store, district="liuhe")
+    upload = pipeline.read_upload(data, path.name, kind=kind, entity=entity, store=store, district="liuhe")
     read_s = time.perf_counter() - started
     assert not upload.errors, [(p.row, p.key) for p in upload.errors[:5]]
     started = time.perf_counter()
@@ -118,10 +171,10 @@ def run_case(fmt: str, n: int, url: str) -> dict:
     version, applied = pipeline.commit(upload, store, user="bench")
     commit_s = time.perf_counter() - started
     n = len(upload.records)  # a few generated parcels fall in the river and are left out of the file
-    assert applied.counts["add"] == n and store.count("carrier") == n
+    assert applied.counts["add"] == n and store.count(entity) == n
     store.engine.dispose()
     return {
-        "format": fmt, "rows": n, "backend": store.backend, "file_mb": round(len(data) / 1e6, 1),
+        "entity": entity, "format": fmt, "rows": n, "backend": store.backend, "file_mb": round(len(data) / 1e6, 1),
         "file_read_s": round(file_read_s, 2), "read_check_s": round(read_s, 2), "preview_s": round(preview_s, 2), "commit_s": round(commit_s, 2),
         "total_s": round(read_s + preview_s + commit_s, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -133,28 +186,30 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL/PostGIS URL (its tables are dropped and recreated)")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--formats", default="csv,xlsx,gpkg")
-    parser.add_argument("--case", help=argparse.SUPPRESS)  # fmt:n:url, run in a child process
+    parser.add_argument("--entity", choices=("carrier", "project"), default="carrier",
+                        help="carriers (plants; land for gpkg) or a district's projects (csv, xlsx)")
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # entity:fmt:n:url, run in a child process
     args = parser.parse_args()
     if args.case:
-        fmt, n, url = args.case.split(":", 2)
-        print(json.dumps(run_case(fmt, int(n), url)))
+        entity, fmt, n, url = args.case.split(":", 3)
+        print(json.dumps(run_case(fmt, int(n), url, entity)))
         return
     cases = []
     for fmt in args.formats.split(","):
         sizes = [50_000] if fmt == "gpkg" else [int(s) for s in args.sizes.split(",")]
         cases += [(fmt, n) for n in sizes]
-    print("| format | rows | store | file | file read | read + check | preview | commit | total | peak memory |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| records | format | rows | store | file | file read | read + check | preview | commit | total | peak memory |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         url = args.postgres or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         for fmt, n in cases:
-            out = subprocess.run([sys.executable, __file__, "--case", f"{fmt}:{n}:{url}"], capture_output=True, text=True,
+            out = subprocess.run([sys.executable, __file__, "--case", f"{args.entity}:{fmt}:{n}:{url}"], capture_output=True, text=True,
                                  cwd=REPO)
             if out.returncode:
                 print(f"| {fmt} | {n:,} | failed: {out.stderr.strip().splitlines()[-1]} |")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"| {r['format']} | {r['rows']:,} | {r['backend']} | {r['file_mb']} MB | {r['file_read_s']} s | {r['read_check_s']} s | "
+            print(f"| {r['entity']} | {r['format']} | {r['rows']:,} | {r['backend']} | {r['file_mb']} MB | {r['file_read_s']} s | {r['read_check_s']} s | "
                   f"{r['preview_s']} s | {r['commit_s']} s | **{r['total_s']} s** | {r['peak_mb']:,} MB |", flush=True)
 
 

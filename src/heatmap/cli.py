@@ -132,8 +132,8 @@ class Words:
                              if self.lang == "zh" else ", ".join(self.names.values())))
 
     def params(self, key: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """A problem's params with codes replaced by names (districts, kinds)."""
-        out = dict(params)
+        """A problem's params with codes replaced by names (districts, kinds, currencies)."""
+        out = pipeline.shown_params(params, self.lang)
         for name in ("district", "own"):
             if isinstance(out.get(name), str) and out[name] in self.names:
                 out[name] = self.names[out[name]]
@@ -266,7 +266,16 @@ def _read_file(words: Words, name: str) -> tuple[Path, bytes]:
 
 
 def cmd_import(args) -> int:
-    """Check a file and (unless --dry-run) commit it as one version: the upload page's flow, for bulk loads."""
+    """Check a file and (unless --dry-run) commit it as one version: the upload page's flow, for bulk loads.
+    Carriers of one kind (--kind), or a district's projects (--entity project)."""
+    entity = args.entity or "carrier"
+    project = entity == "project"
+    if project and args.kind is not None:
+        raise Refused(i18n.t("cli.kind_not_for_projects", args.lang))
+    if not project and args.kind is None:
+        kinds = [k.value for k in CarrierKind]
+        raise Refused(i18n.t("cli.kind_required", args.lang, choices=_choices("kind", kinds, args.lang)))
+    suffix = "_project" if project else ""  # the refusals name projects, not carriers
     store = _store()
     bootstrap.ensure_database(store, sample_if_empty=False)
     words = Words(store, args.lang)
@@ -275,18 +284,22 @@ def cmd_import(args) -> int:
     author = OPERATOR
     if args.user is not None:
         viewer = _account(store, words, args.user)
-        if not allowed(viewer, Action.EDIT_CARRIERS):
-            raise Refused(words.t("cli.import_not_allowed", user=viewer.username, role=words.role(viewer.role)))
+        if not allowed(viewer, Action.EDIT_PROJECTS if project else Action.EDIT_CARRIERS):
+            raise Refused(words.t("cli.import_not_allowed" + suffix, user=viewer.username, role=words.role(viewer.role)))
         if viewer.role is Role.STAFF:
             if district is not None and district != viewer.district:
-                raise Refused(words.t("cli.import_other_district", user=viewer.username, own=words.district(viewer.district),
-                                      district=words.district(district)))
+                raise Refused(words.t("cli.import_other_district" + suffix, user=viewer.username,
+                                      own=words.district(viewer.district), district=words.district(district)))
             district = viewer.district  # as on the page: staff upload for their own district
         author = viewer.username
         _complain(words.t("cli.importing_as", user=viewer.username, role=words.role(viewer.role),
                           district=words.district(viewer.district)) if viewer.district
                   else words.t("cli.importing_as_any", user=viewer.username, role=words.role(viewer.role)))
-    upload = pipeline.read_upload(data, path.name, kind=args.kind, store=store, district=district, gcj02=args.gcj02)
+    def read() -> pipeline.Upload:
+        return pipeline.read_upload(data, path.name, kind=args.kind, entity=entity, store=store, district=district,
+                                    gcj02=args.gcj02)
+
+    upload = read()
     for problem in upload.problems:
         _complain(words.upload_problem(problem))
     if upload.errors or not upload.records:
@@ -295,7 +308,7 @@ def cmd_import(args) -> int:
     if args.replace and district is None:
         in_file = sorted({r.get("district") for r in upload.records if isinstance(r.get("district"), str)})
         if len(in_file) != 1:
-            raise Refused(words.t("cli.replace_needs_district", districts="、".join(map(words.district, in_file))
+            raise Refused(words.t("cli.replace_needs_district" + suffix, districts="、".join(map(words.district, in_file))
                                   if args.lang == "zh" else ", ".join(map(words.district, in_file))))
     diff = pipeline.preview(upload, store, replace=args.replace)
     n = diff.counts
@@ -304,12 +317,9 @@ def cmd_import(args) -> int:
     if args.dry_run:
         _say(words.t("cli.dry_run"))
         return 0
-    def read_again() -> pipeline.Upload:  # another writer came first: compare with the data as it is now
-        return pipeline.read_upload(data, path.name, kind=args.kind, store=store, district=district, gcj02=args.gcj02)
-
-    first = [upload]
+    first = [upload]  # another writer came first: read again, to compare with the data as it is now
     _, version, applied = pipeline.commit_current(
-        lambda: first.pop() if first else read_again(), store, user=author, note=args.note, replace=args.replace,
+        lambda: first.pop() if first else read(), store, user=author, note=args.note, replace=args.replace,
         source="cli", on_retry=lambda attempt: _complain(words.t("cli.changed_meanwhile")),
     )
     if version is None:
@@ -597,8 +607,10 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     kinds = [k.value for k in CarrierKind]
     p = command("import", cmd_import, "import")
     p.add_argument("file", help=h("import_file"))
-    p.add_argument("--kind", type=_named("kind", kinds, lang), required=True, metavar="KIND",
+    p.add_argument("--kind", type=_named("kind", kinds, lang), metavar="KIND",
                    help=h("kind", choices=_choices("kind", kinds, lang)))
+    p.add_argument("--entity", type=_named("entity", ENTITIES, lang, key=lambda v: f"cli.entity.{v}"), metavar="ENTITY",
+                   help=h("import_entity", choices=_choices("entity", ENTITIES, lang, key=lambda v: f"cli.entity.{v}")))
     p.add_argument("--district", help=h("import_district"))
     p.add_argument("--replace", action="store_true", help=h("replace"))
     p.add_argument("--gcj02", action="store_true", help=h("gcj02"))

@@ -19,6 +19,7 @@ from heatmap.i18n import pipeline_counting
 from heatmap.i18n import pipeline_ledger
 from heatmap.i18n import pipeline_projects
 from heatmap.i18n import pipeline_reports
+from heatmap.i18n import ingest_projects
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -44,6 +45,7 @@ CATALOG = _merge(
     pipeline_counting,
     pipeline_projects,
     pipeline_reports,
+    ingest_projects,
 )
 
 

@@ -53,4 +53,6 @@ CATALOG = {
     "field.grade": ("评级", "Grade"),
     "field.is_confidential": ("保密", "Confidential"),
     "field.wanted_by": ("期望落地时间", "Wanted by"),
+    "field.code_name": ("项目代号", "Code name"),
+    "field.credit_code": ("统一社会信用代码", "Unified social credit code"),
 }

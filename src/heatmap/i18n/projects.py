@@ -65,8 +65,6 @@ CATALOG = {
     "reports.download": ("下载报表（Excel）", "Download the report (Excel)"),
     "reports.col.status": ("与上期相比", "Since the last report"),
     "reports.col.changes": ("变动内容", "What changed"),
-    "field.code_name": ("项目代号", "Code name"),
-    "field.credit_code": ("统一社会信用代码", "Unified social credit code"),
     "problem.unknown_project": ("项目 {code} 不存在", "there is no project {code}"),
     "problem.project_not_yours": ("无权修改{district}的项目", "you may not edit projects of {district}"),
     "problem.project_code_exists": ("项目编号 {code} 已存在：请修改该项目或换一个编号", "the project code {code} exists already: edit that project or choose another code"),

@@ -1,4 +1,4 @@
-"""Reading the files district staff upload into carrier records, with every problem located.
+"""Reading the files district staff upload into carrier or project records, with every problem located.
 
 The modules, in the order a file goes through them:
 - `files`:   bytes -> RawTable(s). Size limits, the real type behind the extension, safe zips,
@@ -9,6 +9,6 @@ The modules, in the order a file goes through them:
 - `headers`: which column is which field (Chinese/English variants, remembered user mappings).
 - `values`:  text as people write it -> typed values in the model's units (1,200 / 3.5万 / 12亩 /
              25元/㎡/月 / 85% / 2020年7月6日 / full-width digits), or a problem, never a guess.
-- `template`: the Excel template per carrier kind.
+- `template`: the Excel template per carrier kind and per project category.
 - `pipeline`: all of the above for one upload -> records + problems, ready for Store.diff/save.
 """

@@ -5,6 +5,10 @@ aside) and looked up in ALIASES; a unit written in the header ("土地面积（�
 into ColumnTarget.unit. Bilingual headers ("面积（㎡） Area (m²)", as in the template) match when the
 Chinese and the English part agree (or only one of them is known). Remembered user choices win.
 
+Project files have their own table (PROJECT_ALIASES, `entity="project"`): the same word may mean another
+field there (层高: the height a project needs, not a building's). An amount's header unit (投资额（亿元）,
+（万美元）) is read by values.amount_unit.
+
 Specials besides the CARRIER_FIELDS names: "lon"/"lat" (geographic), "x"/"y" (projected, as written:
 which of them is easting is the crs module's business — Chinese surveying calls northing X), "wkt",
 "vacancy_rate"/"occupancy_rate" (the pipeline turns them into vacant_m2), "ignore" (序号 and columns the
@@ -18,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from heatmap import i18n
-from heatmap.ingest.values import unit_code
-from heatmap.model import CARRIER_FIELDS
+from heatmap.ingest.values import amount_unit, unit_code
+from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS
 
 HEADER_MAX_CHARS = 500
 SPECIALS = ("lon", "lat", "x", "y", "wkt", "vacancy_rate", "occupancy_rate", "ignore")
@@ -138,6 +142,77 @@ for _field, _aliases in ALIASES.items():
     for _alias in _aliases:
         _LOOKUP.setdefault(_key(_alias), _field)
 
+# A district's project list (项目库), as staff keep it. Its own table: the same words mean other fields in a
+# carrier file (层高 is the building's height there, the height a project needs here; 类别 is the carrier kind
+# there, the project category here). Coordinates and skipped columns are shared.
+PROJECT_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("项目编号", "编号", "项目代码", "项目编码", "项目id", "code", "id", "project code", "project id", "project no",
+             "project number"),
+    "code_name": ("项目代号", "代号", "代称", "项目代称", "code name", "codename", "project code name", "project alias"),
+    "name": ("项目名称", "名称", "项目", "项目全称", "name", "project name", "project"),
+    "investor": ("投资方", "投资主体", "投资企业", "投资商", "投资人", "投资方名称", "企业名称", "项目方", "外方投资者",
+                 "investor", "investor name", "investing company", "company"),
+    "investor_country": ("国别", "投资方国别", "国家", "国家/地区", "国家或地区", "国别地区", "来源国", "投资来源地", "外资来源地",
+                         "country", "investor country", "country of origin", "origin country", "investor_country"),
+    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码", "unified social credit code",
+                    "credit code", "uscc", "credit_code"),
+    "category": ("项目类别", "类别", "项目类型", "项目分类", "产业类别", "行业类别", "类型", "category", "project category",
+                 "project type", "type"),
+    "sector": ("行业", "细分行业", "所属行业", "产业", "产业方向", "行业领域", "产业领域", "所属产业", "sector", "industry",
+               "industry sector"),
+    "investment_wan": ("投资额", "总投资", "投资总额", "计划投资", "计划总投资", "投资规模", "项目总投资", "总投资额", "拟投资额",
+                       "投资金额", "计划投资额", "investment", "total investment", "investment amount", "investment_wan",
+                       "planned investment", "capex"),
+    "currency": ("币种", "货币", "币别", "投资币种", "币制", "currency"),
+    "space_kind": ("所需载体类型", "载体需求", "所需载体", "需求载体类型", "载体类型", "需求类型", "space kind", "space needed",
+                   "kind of space", "kind of space needed", "space type", "space_kind"),
+    "land_needed_mu": ("用地需求", "拟用地", "需用地", "用地面积", "土地需求", "用地规模", "拟用地面积", "供地需求", "land needed",
+                       "land need", "land required", "land_needed_mu"),
+    "floor_area_needed_m2": ("面积需求", "厂房面积需求", "建筑面积需求", "需求面积", "所需面积", "厂房需求", "租赁面积",
+                             "floor area needed", "area needed", "space required", "area required", "floor_area_needed_m2"),
+    "clear_height_needed_m": ("层高", "层高需求", "层高要求", "净高", "净高要求", "净高需求", "clear height", "clear height needed",
+                              "height required", "clear_height_needed_m"),
+    "floor_load_needed_kn_m2": ("荷载", "荷载需求", "荷载要求", "承重", "承重需求", "承重要求", "楼面荷载", "地面承重",
+                                "floor load", "floor load needed", "load required", "floor_load_needed_kn_m2"),
+    "crane_needed_t": ("行车", "行车需求", "行车要求", "吊车需求", "行车吨位", "crane", "crane needed", "crane_needed_t"),
+    "power_needed_kva": ("用电需求", "用电", "用电容量", "电力需求", "用电负荷", "用电量需求", "电力", "power", "power needed",
+                         "power demand", "electricity", "power_needed_kva"),
+    "tech_needs": ("技术需求", "其他需求", "特殊需求", "配套需求", "需求说明", "其他要求", "technical needs", "tech needs",
+                   "other needs", "requirements", "tech_needs"),
+    "stage": ("阶段", "项目进展", "推进阶段", "项目阶段", "进展", "进度", "项目进度", "当前阶段", "项目状态", "状态",
+              "stage", "status", "progress", "project stage"),
+    "district": ("所属区镇", "承接地", "承接区镇", "区镇", "落户区镇", "拟落户区镇", "所在区镇", "落地区镇", "镇区", "板块",
+                 "所属板块", "district", "host district", "town", "district/town"),
+    "origin_district": ("首谈地", "首谈区镇", "首谈单位", "首谈", "首谈板块", "origin district", "first contact district",
+                        "origin", "origin_district"),
+    "reported_by": ("首报人", "首报单位", "信息首报人", "信息首报单位", "首报", "报送人", "first reported by", "reported by",
+                    "reporter", "reported_by"),
+    "reported_on": ("首报日期", "首报时间", "信息首报日期", "报送日期", "first reported on", "reported on", "report date",
+                    "reported_on"),
+    "carrier_code": ("对接载体", "落户载体", "意向载体", "载体编号", "载体", "对接载体编号", "carrier", "carrier code",
+                     "settled in", "carrier_code"),
+    "grade": ("评级", "项目评级", "等级", "项目等级", "级别", "grade", "rating", "project grade"),
+    "is_confidential": ("保密", "是否保密", "涉密", "confidential", "is_confidential"),
+    "wanted_by": ("期望落地时间", "期望落地", "预计落地时间", "计划落地时间", "期望落地日期", "拟落地时间", "wanted by",
+                  "expected landing", "target date", "wanted_by"),
+}
+for _spec in PROJECT_FIELDS:
+    if _spec.name != "geometry":
+        PROJECT_ALIASES[_spec.name] = PROJECT_ALIASES.get(_spec.name, ()) + tuple(
+            i18n.t(f"field.{_spec.name}", lang) for lang in i18n.LANGUAGES)
+for _special in ("lon", "lat", "x", "y", "wkt", "ignore"):
+    PROJECT_ALIASES[_special] = ALIASES[_special]
+
+_PROJECT_LOOKUP: dict[str, str] = {}
+for _field, _aliases in PROJECT_ALIASES.items():
+    for _alias in _aliases:
+        _PROJECT_LOOKUP.setdefault(_key(_alias), _field)
+
+ENTITIES = ("carrier", "project")
+_LOOKUPS = {"carrier": _LOOKUP, "project": _PROJECT_LOOKUP}
+_ENTITY_FIELD_NAMES = {"carrier": _FIELD_NAMES, "project": frozenset(s.name for s in PROJECT_FIELDS if s.name != "geometry")}
+AMOUNT_FIELDS = ("investment_wan",)  # their header unit is an amount's (亿元, 万美元 …): values.amount_unit
+
 # unit suffixes written without brackets ("面积m2", "租金元/m2/天"), longest first
 _SUFFIX = re.compile(
     r"(万元/亩|元/亩|万/亩|元/(?:m2|平方米|平米|平)[/·.・]?(?:月|天|日)|元/(?:月|天|日)[/·.・]?(?:m2|平方米|平米|平)"
@@ -158,16 +233,16 @@ def _header_units(raw: str) -> list[str]:
     return units
 
 
-def _lookup(key: str) -> str | None:
+def _lookup(key: str, lookup: Mapping[str, str] = _LOOKUP) -> str | None:
     """A field for a normalised header: exact, without a trailing unit, or from one part of a bilingual header."""
     if not key:
         return None
-    hit = _LOOKUP.get(key)
+    hit = lookup.get(key)
     if hit:
         return hit
     m = _SUFFIX.search(key)
     if m and m.start() > 0:
-        hit = _LOOKUP.get(key[: m.start()])
+        hit = lookup.get(key[: m.start()])
         if hit:
             return hit
     # bilingual: "编号code", "code编号", "面积area"
@@ -178,17 +253,18 @@ def _lookup(key: str) -> str | None:
     found = set()
     for part in parts:
         part = part.strip(".-/")
-        hit = _LOOKUP.get(part)
+        hit = lookup.get(part)
         if not hit:
             sm = _SUFFIX.search(part)
-            hit = _LOOKUP.get(part[: sm.start()]) if sm and sm.start() > 0 else None
+            hit = lookup.get(part[: sm.start()]) if sm and sm.start() > 0 else None
         if hit:
             found.add(hit)
     return found.pop() if len(found) == 1 else None  # two parts naming different fields: not a guess we make
 
 
-def match_header(column: Any, remembered: Mapping[str, str] | None = None) -> ColumnTarget | None:
-    """The target of one header cell, or None when it is not recognised."""
+def match_header(column: Any, remembered: Mapping[str, str] | None = None, entity: str = "carrier") -> ColumnTarget | None:
+    """The target of one header cell in a file of `entity` records ("carrier", "project"), or None when
+    it is not recognised."""
     if len(str(column)) > HEADER_MAX_CHARS:
         return None  # no header is that long (a data cell of 100k characters would take the patterns minutes)
     key = normalize_header(column)
@@ -201,15 +277,18 @@ def match_header(column: Any, remembered: Mapping[str, str] | None = None) -> Co
         if chosen is None:
             chosen = {normalize_header(k): v for k, v in remembered.items()}.get(key)
         if chosen:
-            return ColumnTarget(chosen, unit)
-    if str(column).strip() in _FIELD_NAMES:  # the model's own name ("floor_load_kn_m2", as the GeoJSON export
-        return ColumnTarget(str(column).strip(), None)  # writes it): in the model's unit, whatever "m2" it ends in
-    hit = _lookup(key)
+            return ColumnTarget(chosen, amount_unit(str(column)) if chosen in AMOUNT_FIELDS else unit)
+    if str(column).strip() in _ENTITY_FIELD_NAMES[entity]:  # the model's own name ("floor_load_kn_m2", as the
+        return ColumnTarget(str(column).strip(), None)  # GeoJSON export writes it): in the model's unit, whatever "m2" it ends in
+    hit = _lookup(key, _LOOKUPS[entity])
+    if hit in AMOUNT_FIELDS:
+        unit = amount_unit(str(column))
     return ColumnTarget(hit, unit) if hit else None
 
 
-def match_headers(columns: list[Any], remembered: Mapping[str, str] | None = None) -> HeaderMatch:
-    """Targets for the columns of a table; `remembered` (normalised header -> field or "ignore") takes priority.
+def match_headers(columns: list[Any], remembered: Mapping[str, str] | None = None, entity: str = "carrier") -> HeaderMatch:
+    """Targets for the columns of a table of `entity` records; `remembered` (normalised header -> field or
+    "ignore") takes priority.
 
     Several columns claiming one field: the first is the target, all are listed in `clashes` (the later
     ones are neither targets nor unknown). Empty header cells are skipped.
@@ -220,7 +299,7 @@ def match_headers(columns: list[Any], remembered: Mapping[str, str] | None = Non
     for column in columns:
         if column is None or not str(column).strip():
             continue
-        target = match_header(column, remembered)
+        target = match_header(column, remembered, entity)
         if target is None:
             match.unknown.append(column)
             continue
@@ -233,12 +312,17 @@ def match_headers(columns: list[Any], remembered: Mapping[str, str] | None = Non
     return match
 
 
-def header_score(cells: list) -> float:
+def header_score(cells: list, entity: str = "carrier") -> float:
     """How header-like a row is: the number of distinct fields its text cells name (title rows score 0)."""
     fields = set()
     for cell in cells:
         if isinstance(cell, str) and cell.strip():
-            target = match_header(cell)
+            target = match_header(cell, entity=entity)
             if target is not None:
                 fields.add(target.field)
     return float(len(fields))
+
+
+def project_header_score(cells: list) -> float:
+    """header_score for a file of projects."""
+    return header_score(cells, "project")

@@ -1,8 +1,12 @@
-"""One upload, start to end: bytes -> located problems and carrier records -> preview -> one new version.
+"""One upload, start to end: bytes -> located problems and records -> preview -> one new version.
 
 `read_upload` never writes; `preview` compares with what is stored; `commit` writes all or nothing
 through Store.save (which validates again inside its transaction). The web page and the command line
 (`python -m heatmap import`) both run exactly this.
+
+Carriers and projects go through the same path (`entity="carrier"` or `"project"`): what differs between
+them (their fields and headers, their rules, which fields every record carries, what is derived after
+reading) is looked up in ENTITIES, one small description per entity.
 """
 from __future__ import annotations
 
@@ -23,8 +27,8 @@ from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, template, values
 from heatmap.ingest.problems import FileRejected, ProblemList, UploadProblem
 from heatmap.model import (
-    CARRIER_FIELD, MAX_VERTICES, CarrierKind, CarrierStatus, Problem, ValidationError, carrier_defaults, is_missing,
-    price_field, validate_carriers,
+    CARRIER_FIELD, MAX_VERTICES, PROJECT_FIELD, CarrierKind, CarrierStatus, FieldSpec, Problem, ValidationError,
+    carrier_defaults, is_missing, price_field, project_defaults, validate_carriers, validate_projects,
 )
 from heatmap.store import Conflict, Diff, Store, conflict
 
@@ -33,7 +37,28 @@ COORDINATE_TARGETS = ("lon", "lat", "x", "y", "wkt")
 RATE_TARGETS = ("vacancy_rate", "occupancy_rate")
 PRICE_FIELDS = ("rent_cny_m2_month", "land_price_wan_mu", "property_fee_cny_m2_month")  # where 面议 may stand
 NEGOTIABLE = "price_negotiable"
+AMOUNT = "investment_wan"  # an amount cell may name its currency (3,000万美元): see _apply_amounts
 SHOWN_VALUE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    """What the upload path needs to know of one entity; everything else is shared."""
+
+    name: str  # the store's entity
+    fields: Mapping[str, FieldSpec]
+    anchors: frozenset[str]  # a sheet without geometry holds records only if it has one of these columns
+    always_given: tuple[str, ...]  # fields every record has (from the file or the upload's choices)
+    validate_many: Callable[..., list[list[Problem]]]
+    defaults: Callable[[Mapping[str, Any]], dict[str, Any]]
+    has_kind: bool  # carriers come one kind per upload; projects have no kind
+    derive: Callable[["Upload"], None]  # what follows from the file's values, once merged with the stored ones
+    header_score: Callable[[list], float]  # how header-like a row is, to find the header row
+    own_words: str = ""  # the suffix of the messages that name the entity ("_project": 项目, not 载体)
+
+
+def _no_derivation(upload: "Upload") -> None:
+    """Nothing is derived: every value of the record is in the file or stored."""
 
 
 @dataclass
@@ -51,8 +76,9 @@ class Upload:
 
     file: str
     data: bytes
-    kind: str
+    kind: str | None  # carriers: the kind the file holds; projects: None
     district: str | None  # the uploader's district (staff); None: any district (administrators)
+    entity: str = "carrier"
     records: list[dict[str, Any]] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
     problems: ProblemList = field(default_factory=ProblemList)  # bounded per severity; `counts` has them all
@@ -95,12 +121,16 @@ class Upload:
     def can_commit(self) -> bool:
         return bool(self.records) and not self.errors
 
+    @property
+    def rules(self) -> EntityRules:
+        return ENTITIES[self.entity]
+
 
 def problem_message(problem: UploadProblem, lang: str) -> str:
     """The problem's sentence in the language (upload messages first, then the model's own); a `field`
     parameter is shown as the field's name in that language. A key both catalogs know ("too_large": a
     file too large, a value above its maximum) takes the sentence its params fill."""
-    params = dict(problem.params)
+    params = shown_params(problem.params, lang)
     if isinstance(params.get("field"), str):
         params["field"] = _field_label(params["field"], lang)
     for prefix in ("ingest.", "problem."):
@@ -108,6 +138,19 @@ def problem_message(problem: UploadProblem, lang: str) -> str:
         if i18n.has(key) and _placeholders(key) <= set(params):
             return i18n.t(key, lang, **params)
     return problem.key
+
+
+CURRENCY_PARAMS = ("currency", "header_currency", "column_currency", "currencies")  # codes a message names
+
+
+def shown_params(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A problem's params as a person reads them: currency codes by their names (美元, not USD)."""
+    out = dict(params)
+    for name in CURRENCY_PARAMS:
+        if isinstance(out.get(name), str) and out[name]:
+            separator = "、" if lang == "zh" else ", "
+            out[name] = separator.join(i18n.label("currency", code, lang) for code in out[name].split("、"))
+    return out
 
 
 def _placeholders(key: str) -> set[str]:
@@ -159,26 +202,34 @@ def read_upload(
     data: bytes,
     file_name: str,
     *,
-    kind: str,
+    kind: str | None = None,
     store: Store,
     district: str | None,
     gcj02: bool = False,
     mappings: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     progress: Callable[[float, str], None] | None = None,
+    entity: str = "carrier",
 ) -> Upload:
-    """Read and check one file of carriers of one kind. Never writes to the store.
+    """Read and check one file of carriers of one kind (`kind`), or of projects (`entity="project"`, no
+    kind). Never writes to the store.
 
     `district` is the uploader's own district (staff): rows of another district are refused. `mappings`
     are header choices (normalized header -> field) on top of those remembered in the store.
     """
     today = today or dt.date.today()
     report = progress or (lambda fraction, step: None)
-    upload = Upload(file=file_name, data=data, kind=CarrierKind(kind).value, district=district)
-    remembered = store.header_mappings() | dict(mappings or {})
+    rules = ENTITIES[entity]
+    if rules.has_kind:
+        kind = CarrierKind(kind).value
+    elif kind is not None:
+        raise ValueError(f"{entity} records have no kind (got {kind!r})")
+    upload = Upload(file=file_name, data=data, kind=kind, district=district, entity=entity)
+    own = set(rules.fields) | set(headers.SPECIALS)  # remembered choices made for another entity's files do not apply
+    remembered = {h: f for h, f in store.header_mappings().items() if f in own} | dict(mappings or {})
     report(0.05, "read")
     try:
-        tables, notes = files.read_tables(data, file_name, header_score=headers.header_score)
+        tables, notes = files.read_tables(data, file_name, header_score=rules.header_score)
     except FileRejected as rejected:
         upload.problems.append(rejected.problem)
         return upload
@@ -201,10 +252,10 @@ def read_upload(
     for (column, key), n in negotiable.items():
         upload.problems.append(UploadProblem(file_name, key, {"n": n, "column": column}, column=column, severity="info"))
     if not usable and not upload.errors:
-        upload.problems.append(UploadProblem(file_name, "no_known_columns"))
+        upload.problems.append(UploadProblem(file_name, "no_known_columns" + rules.own_words))
     report(0.6, "check")
     upload.records = merged_records(upload, store)
-    _derive_status(upload)
+    rules.derive(upload)
     _check_codes(upload)
     _check_records(upload, store, today)
     _check_ownership(upload, store)
@@ -219,10 +270,11 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     `negotiable` counts, per price column, the rows that said 面议 (…) there, for one note per file."""
     frame = table.frame
-    match = headers.match_headers([str(c) for c in frame.columns], remembered)
+    rules = upload.rules
+    match = headers.match_headers([str(c) for c in frame.columns], remembered, upload.entity)
     targets = {column: target for column, target in match.targets.items() if target.field != "ignore"}
     fields_here = {target.field for target in targets.values()}
-    if not (fields_here - {"ignore"}) or (table.geometry is None and not fields_here & {"code", "name", "area_m2"}):
+    if not (fields_here - {"ignore"}) or (table.geometry is None and not fields_here & rules.anchors):
         if len(frame.columns):
             upload.problems.append(UploadProblem(table.file, "sheet_skipped", {"sheet": table.sheet or ""}, sheet=table.sheet,
                                                  severity="warning"))
@@ -258,6 +310,7 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
 
     coordinates: dict[str, tuple[np.ndarray | list, str]] = {}
     rates: dict[str, tuple[list, str]] = {}
+    amounts: dict[str, tuple[list, str]] = {}
     said_negotiable: dict[str, np.ndarray] = {}  # price field -> rows whose cell is a word for "negotiable"
     for column, target in targets.items():
         cells = frame[column]
@@ -281,8 +334,15 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
             rates[target.field] = (parsed, column)
             located(cell_problems, column, "vacant_m2", cells)
             continue
-        spec = CARRIER_FIELD.get(target.field)
+        spec = rules.fields.get(target.field)
         if spec is None or spec.name == "geometry":
+            continue
+        if spec.name == AMOUNT:
+            parsed, cell_problems = values.parse_amount_column(cells, target.unit)
+            located(cell_problems, column, spec.name, cells)
+            bad = {p.index for p in cell_problems if p.severity == "error"}
+            amounts[column] = ([None if i in bad else v for i, v in enumerate(parsed)], column)
+            column_of[spec.name] = column
             continue
         parsed, cell_problems = values.parse_column(spec, cells, target.unit, districts=districts if spec.district else None)
         located(cell_problems, column, spec.name, cells)
@@ -301,9 +361,12 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
     if table.geometry is not None:
         blank &= np.array([g is None or g.is_empty for g in table.geometry], dtype=bool)
     _apply_rates(records, rates, column_of)
-    for i, rec in enumerate(records):
-        rec.setdefault("kind", upload.kind)
-    _apply_negotiable(upload, table, records, said_negotiable, column_of, ~blank, negotiable if negotiable is not None else {})
+    _apply_amounts(upload, table, records, amounts, column_of)
+    if rules.has_kind:
+        for i, rec in enumerate(records):
+            rec.setdefault("kind", upload.kind)
+        _apply_negotiable(upload, table, records, said_negotiable, column_of, ~blank,
+                          negotiable if negotiable is not None else {})
 
     for i, rec in enumerate(records):
         if blank[i]:
@@ -374,7 +437,7 @@ def _without_long_cells(upload: Upload, table: files.RawTable, targets: Mapping[
             table.file, "cell_too_long" if used else "cell_too_long_ignored",
             {"length": f"{length:,}", "limit": f"{files.CSV_FIELD_LIMIT:,}", "column": column, "row": table.row_numbers[i]},
             sheet=table.sheet, row=table.row_numbers[i], column=column, value=_shown(frame.at[i, column]),
-            field=targets[column].field if used and targets[column].field in CARRIER_FIELD else None,
+            field=targets[column].field if used and targets[column].field in upload.rules.fields else None,
             severity="error" if used else "warning",
         ))
         if used:
@@ -484,6 +547,36 @@ def _apply_rates(records: list[dict], rates: Mapping[str, tuple[list, str]], col
         rec["vacant_m2"] = round(base * vacant_share, 1)
 
 
+def _apply_amounts(upload: Upload, table: files.RawTable, records: list[dict], amounts: Mapping[str, tuple[list, str]],
+                   column_of: dict[str, str]) -> None:
+    """An amount and the currency it is in. The cell (or its header) may name the currency: "3,000万美元".
+    With a currency column too, the two must agree, else the row is refused at the amount (which of them is
+    meant would be a guess); the currency column alone, or the amount's own, gives the record's currency;
+    neither gives CNY (the model's default). A file with an amount column states the currency of every row
+    it has an amount on, so a stored currency is not kept beside a new amount."""
+    if not amounts:
+        return
+    (parsed, column), = amounts.values()
+    has_currency_column = "currency" in column_of
+    rows = table.row_numbers
+    for i, (rec, amount) in enumerate(zip(records, parsed)):
+        if amount is None:
+            continue
+        value, currency = amount
+        stated = rec.get("currency")
+        if has_currency_column and currency and isinstance(stated, str) and stated != currency:
+            upload.problems.append(UploadProblem(
+                table.file, "amount_currency_conflict", {"currency": currency, "column_currency": stated,
+                                                         "column": column_of["currency"]},
+                sheet=table.sheet, row=rows[i], column=column, value=_shown(table.frame[column].iloc[i]), field=AMOUNT))
+            continue
+        rec[AMOUNT] = value
+        if not isinstance(stated, str):
+            rec["currency"] = currency or "CNY"
+    if not has_currency_column:
+        column_of["currency"] = column  # the amount column said it, for every row
+
+
 # --- checks on the whole file ------------------------------------------------------------------------
 
 
@@ -517,10 +610,11 @@ def _check_records(upload: Upload, store: Store, today: dt.date) -> None:
     """The model's rules for every record, located in the file; a record unverified for a year warns."""
     districts = store.district_codes()
     already = upload.problems.cells  # (sheet, row, field) of every error so far, listed or not
-    found = validate_carriers([carrier_defaults(rec) for rec in upload.records], districts=districts, today=today)
+    rules = upload.rules
+    found = rules.validate_many([rules.defaults(rec) for rec in upload.records], districts=districts, today=today)
     missing_columns: dict[tuple[str | None, str], int] = {}  # (sheet, field) -> rows left without it
     for i, rec in enumerate(upload.records):
-        if rec.get("kind") != upload.kind:
+        if rules.has_kind and rec.get("kind") != upload.kind:
             upload.problems.append(_locate(upload, i, "kind", "kind_mismatch",
                                            {"value": rec.get("kind"), "kind": upload.kind}))
         for problem in found[i]:
@@ -567,17 +661,18 @@ def _derive_status(upload: Upload) -> None:
 
 
 def _check_ownership(upload: Upload, store: Store) -> None:
-    """Staff change only their own district's carriers: rows naming another district are refused, and so
-    are codes already stored for another district."""
+    """Staff change only their own district's records: rows naming another district are refused, and so
+    are codes already stored for another district. (A project's 首谈地, origin_district, may name another
+    district: it says where the project was first talked about, not whose record it is.)"""
     if upload.district is None:
         return
     for i, rec in enumerate(upload.records):
         district = rec.get("district")
         if isinstance(district, str) and district != upload.district and district in store.district_codes():
-            upload.problems.append(_locate(upload, i, "district", "other_district",
+            upload.problems.append(_locate(upload, i, "district", "other_district" + upload.rules.own_words,
                                            {"district": district, "own": upload.district}))
     codes = [r["code"] for r in upload.records if isinstance(r.get("code"), str)]
-    owners = store.owners("carrier", codes)
+    owners = store.owners(upload.entity, codes)
     for i, rec in enumerate(upload.records):
         owner = owners.get(rec.get("code"))
         if owner is not None and owner != upload.district:
@@ -588,7 +683,7 @@ def _check_ownership(upload: Upload, store: Store) -> None:
 # --- preview and commit -----------------------------------------------------------------------------
 
 
-ALWAYS_GIVEN = ("code", "kind", "district")  # every record has these, from the file or the upload's choices
+ALWAYS_GIVEN = ("code", "kind", "district")  # every carrier has these, from the file or the upload's choices
 
 
 def merged_records(upload: Upload, store: Store) -> list[dict[str, Any]]:
@@ -597,23 +692,24 @@ def merged_records(upload: Upload, store: Store) -> list[dict[str, Any]]:
     then see each record as it would be stored."""
     codes = [r["code"] for r in upload.records if isinstance(r.get("code"), str)]
     upload.base = {}
-    stored = store.stored_records("carrier", codes, upload.base)
+    stored = store.stored_records(upload.entity, codes, upload.base)
+    always = set(upload.rules.always_given)
     out = []
     for rec, origin in zip(upload.records, upload.origins):
         old = stored.get(rec.get("code"))
         if old is None:
             out.append(rec)
             continue
-        given = set(origin.columns) | set(ALWAYS_GIVEN)
+        given = set(origin.columns) | always
         out.append({**{k: v for k, v in old.items() if k not in given}, **rec})
     return out
 
 
 @fewer_collections()
 def preview(upload: Upload, store: Store, *, replace: bool = False) -> Diff:
-    """Added, changed (field by field), unchanged and, replacing the district's carriers of this kind,
-    removed — against what is stored now."""
-    return store.diff("carrier", upload.records, **_replace_args(upload, replace))
+    """Added, changed (field by field), unchanged and, replacing the district's carriers of this kind (or
+    its projects), removed — against what is stored now."""
+    return store.diff(upload.entity, upload.records, **_replace_args(upload, replace))
 
 
 def _replace_args(upload: Upload, replace: bool) -> dict[str, Any]:
@@ -622,11 +718,11 @@ def _replace_args(upload: Upload, replace: bool) -> dict[str, Any]:
     if upload.district is None:
         districts = {r.get("district") for r in upload.records}
         if len(districts) != 1:
-            raise ValidationError([Problem(upload.file, "district", "replace_needs_one_district")])
+            raise ValidationError([Problem(upload.file, "district", "replace_needs_one_district" + upload.rules.own_words)])
         district = districts.pop()
     else:
         district = upload.district
-    return {"remove_missing_in_district": district, "remove_missing_kind": upload.kind}
+    return {"remove_missing_in_district": district, "remove_missing_kind": upload.kind if upload.rules.has_kind else None}
 
 
 def commit(upload: Upload, store: Store, *, user: str, note: str | None = None, replace: bool = False,
@@ -647,7 +743,7 @@ def commit(upload: Upload, store: Store, *, user: str, note: str | None = None, 
         raise conflict(moved)
     args = _replace_args(upload, replace)
     return store.save(
-        "carrier", upload.records, user=user, source=source, file_name=upload.file, file_bytes=upload.data,
+        upload.entity, upload.records, user=user, source=source, file_name=upload.file, file_bytes=upload.data,
         note=note or None, district=upload.district or args.get("remove_missing_in_district"),
         expected_base=shown.base, **args,
     )
@@ -680,3 +776,16 @@ def commit_current(read: Callable[[], Upload], store: Store, *, user: str, note:
 
 def kinds() -> Iterable[str]:
     return [k.value for k in CarrierKind]
+
+
+CARRIER_RULES = EntityRules(
+    name="carrier", fields=CARRIER_FIELD, anchors=frozenset({"code", "name", "area_m2"}), always_given=ALWAYS_GIVEN,
+    validate_many=validate_carriers, defaults=carrier_defaults, has_kind=True, derive=_derive_status,
+    header_score=headers.header_score,
+)
+PROJECT_RULES = EntityRules(
+    name="project", fields=PROJECT_FIELD, anchors=frozenset({"code", "name", "investor"}), always_given=("code", "district"),
+    validate_many=validate_projects, defaults=project_defaults, has_kind=False, derive=_no_derivation,
+    header_score=headers.project_header_score, own_words="_project",
+)
+ENTITIES: dict[str, EntityRules] = {rules.name: rules for rules in (CARRIER_RULES, PROJECT_RULES)}

@@ -6,14 +6,14 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from heatmap import display, i18n
-from heatmap.model import CARRIER_FIELD, is_missing
+from heatmap.model import CARRIER_FIELD, PROJECT_FIELD, is_missing
 from heatmap.store import Diff, RecordChange
 
 PREVIEW_ROWS = 2000  # rows shown per table on the page; the counts are always complete
 
 
 def _value(field_name: str, value: Any, lang: str, names: Mapping[str, str]) -> str:
-    spec = CARRIER_FIELD.get(field_name)
+    spec = CARRIER_FIELD.get(field_name) or PROJECT_FIELD.get(field_name)
     if spec is None or value is None:
         return "" if value is None else str(value)
     if spec.name == "geometry":
@@ -21,12 +21,24 @@ def _value(field_name: str, value: Any, lang: str, names: Mapping[str, str]) -> 
     return display.value_text(spec, value, lang, names)
 
 
-def record_rows(changes: Sequence[RecordChange], lang: str, names: Mapping[str, str], *, after: bool = True) -> pd.DataFrame:
-    """Added or removed carriers: code, name, district, kind, area, vacant."""
+def record_rows(changes: Sequence[RecordChange], lang: str, names: Mapping[str, str], *, after: bool = True,
+                entity: str = "carrier") -> pd.DataFrame:
+    """Added or removed carriers: code, name, district, kind, area, vacant (projects: code, name, district,
+    stage, category, investment and its currency)."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     rows = []
     for change in changes[:PREVIEW_ROWS]:
         rec = (change.after if after else change.before) or {}
+        if entity == "project":
+            rows.append({
+                t("upload.col.code"): change.code,
+                t("upload.col.name"): rec.get("name") or "",
+                t("upload.col.district"): names.get(rec.get("district"), rec.get("district") or ""),
+                t("field.stage"): i18n.label("stage", rec.get("stage"), lang),
+                t("field.category"): i18n.label("category", rec.get("category"), lang),
+                t("field.investment_wan"): i18n.fmt_money_wan(rec.get("investment_wan"), rec.get("currency"), lang),
+            })
+            continue
         rows.append({
             t("upload.col.code"): change.code,
             t("upload.col.name"): display.name_of(rec, lang),
@@ -58,9 +70,9 @@ def field_rows(changes: Sequence[RecordChange], lang: str, names: Mapping[str, s
 def diff_tables(diff: Diff, lang: str, names: Mapping[str, str]) -> dict[str, pd.DataFrame]:
     """The preview's tables: added, changed (field by field), removed."""
     return {
-        "add": record_rows(diff.of("add"), lang, names),
+        "add": record_rows(diff.of("add"), lang, names, entity=diff.entity),
         "change": field_rows(diff.of("change"), lang, names),
-        "remove": record_rows(diff.of("remove"), lang, names, after=False),
+        "remove": record_rows(diff.of("remove"), lang, names, after=False, entity=diff.entity),
     }
 
 

@@ -1,4 +1,10 @@
-"""The Excel template per carrier kind: bilingual headers the importer recognises, an example row, instructions.
+"""The Excel template per carrier kind, and per project category: bilingual headers the importer
+recognises, an example row, instructions.
+
+`template_workbook(category, lang, entity="project")` is the same workbook for a district's project list:
+a sheet "项目 Projects" with the project fields that apply to the category (a manufacturing project's needs
+of land, height, load, crane and power; an R&D centre's floor area and power …), 经度/纬度 (optional: a
+project is a point), the example row of that category, and the same instructions sheet.
 
 `template_workbook(kind, lang)` -> .xlsx bytes with two sheets:
 - "载体 Carriers": the header row (Chinese and English in each cell, required columns marked "*") for
@@ -24,9 +30,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from heatmap import config, i18n
 from heatmap.ingest.values import FIELD_QUANTITY, FIELD_VOCABULARY
-from heatmap.model import CARRIER_FIELDS, CarrierKind, FieldSpec, FieldType
+from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, CarrierKind, Category, FieldSpec, FieldType
 
 SHEET_CARRIERS = "载体 Carriers"
+SHEET_PROJECTS = "项目 Projects"
 SHEET_INSTRUCTIONS = "说明 Instructions"
 REQUIRED_MARK = "*"
 SPECIAL_COLUMNS = ("lon", "lat", "wkt")
@@ -42,7 +49,9 @@ _UNIT_HELP = {
     "load": ("kN/㎡ (kN/m²)", "30、30kN/㎡、3吨/㎡ (t/m², ×9.8)"),
     "weight": ("吨 (t)", "10、10吨、10t"),
     "power": ("kVA (千伏安)", "1000、1000kVA、1MVA"),
+    "land_mu": ("亩 (mu)", "50、50亩、3.3万㎡、2公顷 (ha)"),
 }
+_AMOUNT_EXAMPLES = "5亿元、3000万元、3,000万美元、USD 30 million、2000万欧元"
 
 _FIXED_DATE = dt.date(2025, 6, 30)  # the example rows' verification date (must not be in the future)
 
@@ -82,6 +91,66 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+# What a project of each category needs besides the fields every project has (seed 二(二): each category
+# has its own standards): manufacturing land or a plant with height, load, crane and power; trade and
+# logistics a warehouse without a crane; R&D floor area and power; others space alone.
+PROJECT_NEEDS: dict[str, tuple[str, ...]] = {
+    "manufacturing": ("land_needed_mu", "floor_area_needed_m2", "clear_height_needed_m", "floor_load_needed_kn_m2",
+                      "crane_needed_t", "power_needed_kva"),
+    "trade_logistics": ("land_needed_mu", "floor_area_needed_m2", "clear_height_needed_m", "floor_load_needed_kn_m2",
+                        "power_needed_kva"),
+    "rnd": ("land_needed_mu", "floor_area_needed_m2", "power_needed_kva"),
+    "other": ("land_needed_mu", "floor_area_needed_m2"),
+}
+_NEED_FIELDS = frozenset(name for needs in PROJECT_NEEDS.values() for name in needs)
+
+# The example rows (fictitious investors; credit codes with a correct check character), as staff write them.
+PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "manufacturing": {
+        "code": "GX-XM-2025-001", "code_name": "高新-精机-01", "name": "德资精密传动部件生产基地项目",
+        "investor": "Beispiel Antriebstechnik GmbH", "investor_country": "德国", "credit_code": "91320585MA1TC0001A",
+        "category": "制造业", "sector": "精密机械", "investment_wan": 3000, "currency": "欧元", "space_kind": "产业用地",
+        "land_needed_mu": 60, "floor_area_needed_m2": 20000, "clear_height_needed_m": 12, "floor_load_needed_kn_m2": 30,
+        "crane_needed_t": 10, "power_needed_kva": 2500, "tech_needs": "双回路供电；环评等级：报告表", "stage": "在谈",
+        "district": "太仓高新区", "origin_district": "沙溪镇", "reported_by": "沙溪镇招商办", "reported_on": _FIXED_DATE,
+        "carrier_code": None, "grade": "A", "is_confidential": "是", "wanted_by": dt.date(2026, 12, 31),
+        "lon": 121.1420, "lat": 31.4628,
+    },
+    "trade_logistics": {
+        "code": "GQ-XM-2025-001", "code_name": "港区-冷链-01", "name": "港区冷链物流分拨中心项目",
+        "investor": "示例国际冷链物流有限公司", "investor_country": "中国", "credit_code": "91310000MA1FL00030",
+        "category": "物贸", "sector": "港口物流", "investment_wan": 50000, "currency": "人民币", "space_kind": "其他",
+        "land_needed_mu": 80, "floor_area_needed_m2": 40000, "clear_height_needed_m": 12, "floor_load_needed_kn_m2": 50,
+        "power_needed_kva": 1250, "tech_needs": "冷库：-25℃；进出口监管仓", "stage": "签约",
+        "district": "太仓港经济技术开发区", "origin_district": "太仓港经济技术开发区", "reported_by": "港区招商局",
+        "reported_on": _FIXED_DATE, "carrier_code": None, "grade": "B", "is_confidential": "是",
+        "wanted_by": dt.date(2026, 6, 30), "lon": 121.2081, "lat": 31.6027,
+    },
+    "rnd": {
+        "code": "KJ-XM-2025-001", "code_name": "科教-电子-01", "name": "汽车电子研发中心项目",
+        "investor": "Example Automotive Electronics Inc.", "investor_country": "美国", "credit_code": None,
+        "category": "研发", "sector": "电子信息", "investment_wan": 1500, "currency": "美元", "space_kind": "商务楼宇",
+        "land_needed_mu": None, "floor_area_needed_m2": 3000, "power_needed_kva": 400, "tech_needs": "EMC 实验室",
+        "stage": "首次接触", "district": "科教新城", "origin_district": "科教新城", "reported_by": "科教新城招商局",
+        "reported_on": _FIXED_DATE, "carrier_code": None, "grade": None, "is_confidential": "是",
+        "wanted_by": dt.date(2026, 9, 30), "lon": None, "lat": None,
+    },
+    "other": {
+        "code": "CX-XM-2025-001", "code_name": "城厢-总部-01", "name": "区域总部项目", "investor": "示例控股集团有限公司",
+        "investor_country": "中国", "credit_code": "91320585MA1TC0004K", "category": "其他", "sector": "总部经济",
+        "investment_wan": 2000, "currency": "人民币", "space_kind": "商务楼宇", "land_needed_mu": None,
+        "floor_area_needed_m2": 1500, "tech_needs": None, "stage": "注册", "district": "城厢镇", "origin_district": "城厢镇",
+        "reported_by": "城厢镇招商办", "reported_on": _FIXED_DATE, "carrier_code": None, "grade": "C",
+        "is_confidential": "是", "wanted_by": dt.date(2026, 3, 31), "lon": 121.1180, "lat": 31.4547,
+    },
+}
+ENTITIES = ("carrier", "project")
+
+
+def _entity_fields(entity: str) -> tuple[FieldSpec, ...]:
+    return PROJECT_FIELDS if entity == "project" else CARRIER_FIELDS
+
+
 # Sheets that explain how to fill the file in, never data: the template's own and the names staff give them
 INSTRUCTION_SHEET_NAMES = frozenset(n.casefold() for n in (
     SHEET_INSTRUCTIONS, "说明", "填表说明", "填报说明", "使用说明", "instructions", "readme",
@@ -93,8 +162,12 @@ def is_instructions_sheet(sheet: str | None) -> bool:
     return sheet is not None and " ".join(sheet.split()).casefold() in INSTRUCTION_SHEET_NAMES
 
 
-def template_fields(kind: str) -> list[FieldSpec]:
-    """The fields a template for `kind` has columns for (geometry comes as lon/lat/WKT)."""
+def template_fields(kind: str, entity: str = "carrier") -> list[FieldSpec]:
+    """The fields a template for `kind` (a carrier kind; for projects, a category) has columns for
+    (geometry comes as lon/lat, and WKT for carriers)."""
+    if entity == "project":
+        needs = PROJECT_NEEDS[Category(kind).value]
+        return [s for s in PROJECT_FIELDS if s.type is not FieldType.GEOMETRY and (s.name not in _NEED_FIELDS or s.name in needs)]
     kind = CarrierKind(kind)
     return [s for s in CARRIER_FIELDS if kind in s.kinds and s.type is not FieldType.GEOMETRY]
 
@@ -109,10 +182,11 @@ def column_header(name: str, required: bool = False) -> str:
     return (REQUIRED_MARK if required else "") + _bilingual(i18n.t(key, "zh"), i18n.t(key, "en"))
 
 
-def template_columns(kind: str) -> list[tuple[str, str, bool]]:
+def template_columns(kind: str, entity: str = "carrier") -> list[tuple[str, str, bool]]:
     """(column name, header, required) in template order."""
-    cols = [(s.name, column_header(s.name, s.required), s.required) for s in template_fields(kind)]
-    return cols + [(name, column_header(name), False) for name in SPECIAL_COLUMNS]
+    cols = [(s.name, column_header(s.name, s.required), s.required) for s in template_fields(kind, entity)]
+    specials = ("lon", "lat") if entity == "project" else SPECIAL_COLUMNS  # a project is a point
+    return cols + [(name, column_header(name), False) for name in specials]
 
 
 def district_records() -> list[dict]:
@@ -131,12 +205,17 @@ def _choices(spec: FieldSpec, lang: str) -> str:
     return separator.join(i18n.label(vocabulary, c, lang) for c in spec.choices or ())
 
 
-def column_help(name: str, lang: str) -> str:
+def column_help(name: str, lang: str, entity: str = "carrier") -> str:
     """What a column means and accepts, in one language."""
     if name in SPECIAL_COLUMNS:
         return i18n.t(_SPECIAL_HELP[name], lang)
-    spec = next(s for s in CARRIER_FIELDS if s.name == name)
+    spec = next(s for s in _entity_fields(entity) if s.name == name)
     meaning = i18n.t(f"field.{name}", lang)
+    if entity == "project":
+        special = {"investment_wan": "ingest.template_help_amount", "investor_country": "ingest.template_help_country",
+                   "credit_code": "ingest.template_help_credit_code", "is_confidential": "ingest.template_help_confidential"}
+        if name in special:
+            return i18n.t(special[name], lang, meaning=meaning, examples=_AMOUNT_EXAMPLES)
     if spec.district:
         listing = ", ".join(f"{d['code']} = {d['name_zh'] if lang == 'zh' else d['name_en']}" for d in _districts())
         return i18n.t("ingest.template_districts", lang, districts=listing)
@@ -166,24 +245,30 @@ def column_help(name: str, lang: str) -> str:
     return i18n.t("ingest.template_help_text", lang, meaning=meaning)
 
 
-def example_row(kind: str) -> dict[str, Any]:
+def example_row(kind: str, entity: str = "carrier") -> dict[str, Any]:
     """The example row's cells by column name, as written in the template."""
+    if entity == "project":
+        return dict(PROJECT_EXAMPLES[Category(kind).value])
     row = dict(EXAMPLES[CarrierKind(kind).value])
     row["kind"] = i18n.t(f"kind.{CarrierKind(kind).value}", "zh")
     return row
 
 
-def template_workbook(kind: str, lang: str) -> bytes:
-    """The .xlsx template for one carrier kind, instructions in `lang` first and the other language after."""
-    kind = CarrierKind(kind).value
+def template_workbook(kind: str, lang: str, entity: str = "carrier") -> bytes:
+    """The .xlsx template for one carrier kind (or, with entity="project", one project category),
+    instructions in `lang` first and the other language after."""
+    kind = Category(kind).value if entity == "project" else CarrierKind(kind).value
     lang = i18n.normalize_language(lang)
     other = "en" if lang == "zh" else "zh"
-    columns = template_columns(kind)
-    example = example_row(kind)
+    columns = template_columns(kind, entity)
+    example = example_row(kind, entity)
+    project = entity == "project"
+    intro, second = (("ingest.template_intro_project", "ingest.template_amounts_project") if project
+                     else ("ingest.template_intro", "ingest.template_coordinates"))
 
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET_CARRIERS
+    ws.title = SHEET_PROJECTS if project else SHEET_CARRIERS
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FCE4D6")
     optional_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -201,7 +286,7 @@ def template_workbook(kind: str, lang: str) -> bytes:
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "A2"
 
-    specs = {s.name: s for s in CARRIER_FIELDS}
+    specs = {s.name: s for s in _entity_fields(entity)}
     for j, (name, _header, _required) in enumerate(columns, start=1):
         spec = specs.get(name)
         if spec is None or spec.type not in (FieldType.CHOICE, FieldType.BOOL):
@@ -218,10 +303,10 @@ def template_workbook(kind: str, lang: str) -> bytes:
 
     info = wb.create_sheet(SHEET_INSTRUCTIONS)
     rows: list[list[Any]] = [
-        [i18n.t("ingest.template_intro", lang)],
-        [i18n.t("ingest.template_intro", other)],
-        [i18n.t("ingest.template_coordinates", lang)],
-        [i18n.t("ingest.template_coordinates", other)],
+        [i18n.t(intro, lang)],
+        [i18n.t(intro, other)],
+        [i18n.t(second, lang)],
+        [i18n.t(second, other)],
         [],
         [
             _bilingual(i18n.t("ingest.template_col_column", lang), i18n.t("ingest.template_col_column", other)),
@@ -233,7 +318,7 @@ def template_workbook(kind: str, lang: str) -> bytes:
     header_row = len(rows)
     for name, header, required in columns:
         flag = "ingest.template_required_yes" if required else "ingest.template_required_no"
-        rows.append([header, i18n.t(flag, lang), column_help(name, lang), column_help(name, other)])
+        rows.append([header, i18n.t(flag, lang), column_help(name, lang, entity), column_help(name, other, entity)])
     for row in rows:
         info.append(row)
     for cell in info[header_row]:

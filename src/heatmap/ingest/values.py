@@ -51,7 +51,7 @@ import pandas as pd
 import shapely
 
 from heatmap import i18n
-from heatmap.model import DAYS_PER_MONTH, FieldSpec, FieldType, mu_to_m2
+from heatmap.model import DAYS_PER_MONTH, GRADES, FieldSpec, FieldType, mu_to_m2
 
 
 @dataclass(frozen=True)
@@ -537,6 +537,7 @@ _BOOL = {_choice_norm(w): v for v, words in _BOOL_WORDS.items() for w in words}
 FIELD_VOCABULARY = {
     "kind": "kind", "space_kind": "kind", "status": "status", "office_grade": "office_grade",
     "industries": "industry", "sector": "industry", "category": "category", "stage": "stage", "currency": "currency",
+    "grade": "grade",
 }
 _LIST_SPLIT = re.compile(r"[,，;；、|\n/／]+")
 
@@ -595,6 +596,253 @@ def _choice_parser(spec: FieldSpec) -> Callable[[Any], _Parsed]:
         return _Parsed(code or one(raw))
 
     return parse
+
+
+# --- projects: stages, categories, currencies, grades, countries, credit codes ----------------------
+
+CHOICE_VARIANTS.update({
+    "stage": {
+        "first_contact": ("首次接触", "初次接触", "初步接触", "接触", "首谈", "初谈", "意向", "初步意向", "线索", "信息",
+                          "first contact", "contact", "lead", "initial contact"),
+        "negotiating": ("在谈", "洽谈", "洽谈中", "在洽谈", "谈判", "谈判中", "商谈", "对接中", "在谈项目",
+                        "negotiating", "negotiation", "in talks", "under negotiation"),
+        "signed": ("签约", "已签约", "签订", "已签订", "签约项目", "签署协议", "signed", "contract signed", "agreement signed"),
+        "registered": ("注册", "已注册", "注册落户", "完成注册", "工商注册", "落户", "registered", "incorporated", "registration"),
+        "approval": ("报批报建", "报批", "报建", "审批", "审批中", "报批中", "立项", "approval", "permits", "permitting",
+                     "planning approval"),
+        "construction": ("开工", "已开工", "开工建设", "在建", "建设中", "动工", "construction", "under construction",
+                         "groundbreaking", "started"),
+        "production": ("投产", "已投产", "竣工投产", "试生产", "运营", "开业", "production", "in production", "operating",
+                       "operational"),
+        "on_hold": ("搁置", "暂缓", "暂停", "已搁置", "on hold", "paused", "suspended"),
+        "dropped": ("放弃", "已放弃", "终止", "中止", "流失", "dropped", "abandoned", "lost", "cancelled", "canceled"),
+    },
+    "category": {
+        "manufacturing": ("制造业", "制造", "制造类", "工业", "先进制造业", "制造业项目", "manufacturing", "industrial",
+                          "production"),
+        "trade_logistics": ("物贸", "物贸类", "商贸", "贸易", "物流", "商贸物流", "物贸项目", "trade", "logistics",
+                            "trade and logistics", "trade & logistics", "trade/logistics"),
+        "rnd": ("研发", "研发类", "研发中心", "科研", "研发项目", "r&d", "rnd", "research", "research and development"),
+        "other": ("其他", "其它", "服务业", "other", "others", "services"),
+    },
+    "grade": {g: (f"{g}级", f"{g}类", f"grade {g}") for g in GRADES},
+})
+
+# The land a project needs is in 亩 (the field's unit), as districts write it; ㎡ and 公顷 are converted.
+QUANTITY_UNITS["land_mu"] = {"mu": 1.0, "m2": 1 / mu_to_m2(1.0), "wan_m2": 1e4 / mu_to_m2(1.0), "ha": 15.0, "km2": 1500.0}
+_ALLOWED_SHOWN["land_mu"] = "亩 (mu), ㎡ (m²), 万㎡, 公顷 (ha)"
+FIELD_QUANTITY["land_needed_mu"] = "land_mu"
+
+# Currency words, as the currency column and an amount's own cell write them (the codes of model.FX_TO_CNY).
+CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
+    "CNY": ("人民币", "元", "人民币元", "rmb", "cny", "yuan", "¥", "￥", "rmb¥"),
+    "USD": ("美元", "美金", "usd", "us$", "$", "us dollars", "us dollar", "dollars", "dollar"),
+    "EUR": ("欧元", "eur", "€", "euros", "euro"),
+    "JPY": ("日元", "日圆", "jpy", "円", "yen"),
+    "KRW": ("韩元", "krw", "₩", "won"),
+    "HKD": ("港元", "港币", "hkd", "hk$"),
+    "GBP": ("英镑", "gbp", "£", "pounds sterling", "pound sterling", "pounds", "sterling"),
+}
+CHOICE_VARIANTS["currency"] = CURRENCY_WORDS
+_CURRENCY_OF = {_norm(w): code for code, words in CURRENCY_WORDS.items() for w in words}
+_CURRENCY_RE = re.compile(
+    "|".join(
+        (re.escape(w) if not w[0].isascii() or not w[0].isalpha() else rf"(?<![a-z]){re.escape(w)}(?![a-z])")
+        for w in sorted(_CURRENCY_OF, key=len, reverse=True)
+    )
+)
+
+# Scale words -> the amount in 万 (10,000) they stand for one of: amounts are kept in 万 of their currency.
+AMOUNT_SCALES: dict[str, float] = {
+    "万": 1.0, "亿": 1e4, "千万": 1e3, "百万": 1e2, "十万": 10.0, "千": 0.1, "万亿": 1e8,
+    "10k": 1.0, "k": 0.1, "thousand": 0.1, "m": 100.0, "mn": 100.0, "mln": 100.0, "mio": 100.0, "million": 100.0,
+    "millions": 100.0, "b": 1e5, "bn": 1e5, "billion": 1e5, "billions": 1e5,
+}
+UNIT_SCALE = 1e-4  # one yuan, dollar, euro … in 万
+AMOUNT_UNIT_PREFIX = "amount"  # header unit codes "amount:<scale in 万>:<currency or empty>"
+# A bare number this large (in 万: 100 亿) with no unit anywhere was most likely written in 元: said, not changed.
+AMOUNT_LOOKS_LIKE_YUAN = 1e6
+_AMOUNT_SHOWN = "5亿元, 3000万元, 3,000万美元, USD 30 million, 2000万欧元"
+
+
+def _amount_words(text: str) -> tuple[set[str], str]:
+    """The currencies a piece of amount text names, and the text without them."""
+    t = _norm(text).replace("，", ",")
+    found = {_CURRENCY_OF[m.group(0)] for m in _CURRENCY_RE.finditer(t)}
+    return found, _CURRENCY_RE.sub(" ", t).strip()
+
+
+def _scale(word: str) -> float | None:
+    w = re.sub(r"[\s.]+", "", word)
+    return AMOUNT_SCALES.get(w) if w else None
+
+
+def amount_unit(header_text: str | None) -> str | None:
+    """The unit an amount column's header names ("投资额（亿元）" -> 亿 of CNY, "Investment (USD million)" ->
+    百万 of USD, "投资额（万）" -> 万, currency left to the cells), as a unit code, or None."""
+    if not header_text:
+        return None
+    t = _norm(str(header_text))
+    inner = " ".join(re.findall(r"[(（\[【]([^)）\]】]*)[)）\]】]", t))
+    for candidate in (inner, t) if inner else (t,):
+        currencies, rest = _amount_words(candidate)
+        scale = None
+        for word in re.split(r"[\s/,;]+", rest):
+            scale = _scale(word) if scale is None else scale
+            if scale is None:  # "投资额万元": the scale is the text's tail
+                for name, value in sorted(AMOUNT_SCALES.items(), key=lambda kv: -len(kv[0])):
+                    if not name.isascii() and word.endswith(name):
+                        scale = value
+                        break
+        if len(currencies) > 1:
+            return None
+        if scale is not None or currencies:
+            currency = next(iter(currencies), "")
+            return f"{AMOUNT_UNIT_PREFIX}:{scale if scale is not None else UNIT_SCALE}:{currency}"
+    return None
+
+
+def _header_amount(unit: str | None) -> tuple[float | None, str | None]:
+    """(scale in 万, currency) of an amount column's header unit (amount_unit's code, or a plain unit code)."""
+    if not unit:
+        return None, None
+    if unit.startswith(AMOUNT_UNIT_PREFIX + ":"):
+        _, scale, currency = unit.split(":", 2)
+        return float(scale), currency or None
+    return {"wan_cny": (1.0, "CNY"), "cny": (UNIT_SCALE, "CNY"), "wan": (1.0, None)}.get(unit, (None, None))
+
+
+def _parse_amount(value: Any, unit: str | None) -> _Parsed:
+    """One amount cell -> _Parsed((amount in 万, currency or None)). See parse_amount_column."""
+    header_scale, header_currency = _header_amount(unit)
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+        raise ValueProblem("not_an_amount", {"value": _clean_text(value), "examples": _AMOUNT_SHOWN})
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number, scale, currencies, approx, raw = float(value), None, set(), False, _clean_text(value)
+        if not math.isfinite(number):
+            raise ValueProblem("not_an_amount", {"value": raw, "examples": _AMOUNT_SHOWN})
+    else:
+        raw = _clean_text(value)
+        problem = _hygiene(raw)
+        if problem:
+            raise problem
+        currencies, rest = _amount_words(raw)
+        if len(currencies) > 1:
+            raise ValueProblem("amount_two_currencies", {"value": shorten(raw), "currencies": "、".join(sorted(currencies))})
+        try:
+            number, suffix, approx = _split_number(rest)
+        except ValueProblem as error:
+            key = "not_an_amount" if error.key == "not_a_number" else error.key
+            raise ValueProblem(key, {"value": shorten(raw), "examples": _AMOUNT_SHOWN}) from None
+        scale = _scale(suffix) if suffix else None
+        if suffix and scale is None:
+            raise ValueProblem("unknown_amount_unit", {"value": shorten(raw), "unit": suffix, "examples": _AMOUNT_SHOWN})
+    currency = next(iter(currencies), None)
+    if currency and header_currency and currency != header_currency:
+        raise ValueProblem("amount_currency_differs_from_header", {
+            "value": shorten(raw), "currency": currency, "header_currency": header_currency})
+    if scale is None:
+        # A cell that names its currency but no scale ("50000元", "USD 500000") is in units of it; a bare
+        # number is in the header's scale, else in 万 (the field's own unit).
+        scale = UNIT_SCALE if currency else header_scale if header_scale is not None else 1.0
+    amount = number * scale
+    if not math.isfinite(amount):
+        raise ValueProblem("number_too_large", {"value": shorten(raw)})
+    warnings = []
+    if approx:
+        warnings.append(CellProblem(-1, "approximate_value", {"value": shorten(raw), "number": _fmt(amount)}, "warning"))
+    if not currencies and header_scale is None and scale == 1.0 and amount >= AMOUNT_LOOKS_LIKE_YUAN:
+        warnings.append(CellProblem(-1, "amount_looks_like_yuan", {"value": shorten(raw), "yi": _fmt(amount / 1e4)}, "warning"))
+    return _Parsed((amount, currency or header_currency), warnings)
+
+
+def parse_amount_column(cells: pd.Series, unit: str | None = None) -> tuple[list, list[CellProblem]]:
+    """Investment amounts as people write them -> (amount in 万 of its currency, currency or None) per cell.
+
+    "5亿元" -> (50000, CNY); "5 亿" -> (50000, None); "3,000万美元" -> (3000, USD); "USD 30 million" ->
+    (3000, USD); "2000万欧元" -> (2000, EUR); "50000元" -> (5, CNY). A bare number is in the header's unit
+    ("投资额（亿元）": 亿 of CNY; "（万美元）": 万 of USD), else in 万. A cell naming two currencies, or one
+    other than its header's, is an error (which would be meant is a guess); so are ranges and unknown
+    units. The currency column, where the file has one, is reconciled with these in the pipeline."""
+    return _distinct(_as_object(cells), lambda u: _amount_cells(u, unit))
+
+
+def _amount_cells(s: pd.Series, unit: str | None) -> tuple[list, list[CellProblem]]:
+    values: list = [None] * len(s)
+    problems: list[CellProblem] = []
+    _run(values, s, ~empty_mask(s), lambda v: _parse_amount(v, unit), problems)
+    problems.sort(key=lambda p: p.index)
+    return values, problems
+
+
+# Investors' countries: ISO 3166-1 alpha-2 as stored; the names districts write, in Chinese and English.
+# Any other two-letter code is taken as written (uppercase): the list names the usual ones, not all.
+COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
+    "CN": ("中国", "中国大陆", "内资", "国内", "中资", "china", "prc", "people's republic of china", "chn"),
+    "DE": ("德国", "德资", "germany", "deutschland", "deu", "ger"),
+    "US": ("美国", "美资", "united states", "usa", "u.s.", "america", "united states of america"),
+    "JP": ("日本", "日资", "japan", "jpn"),
+    "KR": ("韩国", "韩资", "south korea", "korea", "republic of korea", "kor"),
+    "FR": ("法国", "france", "fra"), "CH": ("瑞士", "switzerland", "schweiz", "che"),
+    "AT": ("奥地利", "austria", "österreich", "aut"), "IT": ("意大利", "italy", "ita"),
+    "GB": ("英国", "united kingdom", "uk", "britain", "great britain", "gbr"), "NL": ("荷兰", "netherlands", "holland", "nld"),
+    "BE": ("比利时", "belgium", "bel"), "LU": ("卢森堡", "luxembourg", "lux"), "ES": ("西班牙", "spain", "esp"),
+    "PT": ("葡萄牙", "portugal", "prt"), "SE": ("瑞典", "sweden", "swe"), "DK": ("丹麦", "denmark", "dnk"),
+    "FI": ("芬兰", "finland", "fin"), "NO": ("挪威", "norway", "nor"), "IE": ("爱尔兰", "ireland", "irl"),
+    "PL": ("波兰", "poland", "pol"), "CZ": ("捷克", "czechia", "czech republic", "cze"), "HU": ("匈牙利", "hungary", "hun"),
+    "RU": ("俄罗斯", "russia", "rus"), "TR": ("土耳其", "türkiye", "turkey", "tur"), "IL": ("以色列", "israel", "isr"),
+    "AE": ("阿联酋", "阿拉伯联合酋长国", "united arab emirates", "uae", "are"), "SA": ("沙特", "沙特阿拉伯", "saudi arabia", "sau"),
+    "IN": ("印度", "india", "ind"), "SG": ("新加坡", "singapore", "sgp"), "MY": ("马来西亚", "malaysia", "mys"),
+    "TH": ("泰国", "thailand", "tha"), "VN": ("越南", "vietnam", "viet nam", "vnm"), "ID": ("印度尼西亚", "印尼", "indonesia", "idn"),
+    "AU": ("澳大利亚", "australia", "aus"), "NZ": ("新西兰", "new zealand", "nzl"), "CA": ("加拿大", "canada", "can"),
+    "MX": ("墨西哥", "mexico", "mex"), "BR": ("巴西", "brazil", "bra"),
+    "HK": ("中国香港", "香港", "港资", "hong kong", "hongkong", "hkg"), "MO": ("中国澳门", "澳门", "macao", "macau", "mac"),
+    "TW": ("中国台湾", "台湾", "台资", "taiwan", "twn"),
+    "KY": ("开曼群岛", "开曼", "cayman islands", "cayman", "cym"), "VG": ("英属维尔京群岛", "bvi", "british virgin islands", "vgb"),
+}
+_COUNTRY_OF = {_choice_norm(name): code for code, names in COUNTRY_NAMES.items() for name in (code, *names)}
+
+
+def parse_country(value: Any) -> str:
+    """An investor's country as its ISO 3166-1 alpha-2 code ("德国", "Germany", "DEU", "de" -> "DE")."""
+    raw = _clean_text(value)
+    problem = _hygiene(raw)
+    if problem:
+        raise problem
+    code = _COUNTRY_OF.get(_choice_norm(raw))
+    if code:
+        return code
+    if re.fullmatch(r"[A-Za-z]{2}", raw):
+        return raw.upper()
+    raise ValueProblem("unknown_country", {"value": shorten(raw)})
+
+
+# 统一社会信用代码 (GB 32100-2015): 18 characters of this alphabet, the last a check character.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check(code: str) -> str:
+    """The check character of the first 17 characters of a unified social credit code."""
+    total = sum(CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(code[:17], _CREDIT_WEIGHTS))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def parse_credit_code(value: Any) -> str:
+    """A unified social credit code, upper case without spaces; refused unless its check character holds."""
+    raw = _clean_text(value)
+    problem = _hygiene(raw)
+    if problem:
+        raise problem
+    code = re.sub(r"[\s\-]+", "", _norm(raw)).upper()
+    if len(code) != 18 or any(ch not in CREDIT_CODE_ALPHABET for ch in code):
+        raise ValueProblem("credit_code_malformed", {"value": shorten(raw)})
+    if credit_code_check(code) != code[17]:
+        raise ValueProblem("credit_code_check_failed", {"value": shorten(raw)})
+    return code
+
+
+_TEXT_PARSERS: dict[str, Callable[[Any], Any]] = {"investor_country": parse_country, "credit_code": parse_credit_code}
 
 
 def parse_bool(value: Any) -> bool:
@@ -788,6 +1036,9 @@ def _parse_column_cells(
     elif t is FieldType.GEOMETRY:
         geoms, geo_problems = parse_wkt_column(s)
         return geoms, geo_problems
+    elif spec.name in _TEXT_PARSERS:
+        parse_special = _TEXT_PARSERS[spec.name]
+        _run(values, s, todo, lambda v: _Parsed(parse_special(v)), problems)
     elif spec.district and districts is not None:
         lookup = district_lookup(districts)
 
