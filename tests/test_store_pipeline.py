@@ -32,21 +32,31 @@ def test_a_project_keeps_its_code_name_and_the_investors_credit_code(with_projec
     assert stored["code_name"] == "TC-2026-001" and stored["credit_code"] == "91320585MA1XXXXX0X"
 
 
-def test_stage_events_are_recorded_with_who_and_when_and_only_for_known_projects(with_project):
+def test_a_new_project_and_each_stage_change_are_events_written_with_the_version(with_project):
     store = with_project
-    first = store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="staff-liuhe")
-    store.add_stage_event("TC-PJ-1", "signed", dt.date(2026, 9, 15), user="staff-liuhe", note="签约仪式")
     events = store.stage_events(["TC-PJ-1"])
-    assert list(events["stage"]) == ["negotiating", "signed"] and first == int(events["id"].iloc[0])
-    assert events["recorded_by"].tolist() == ["staff-liuhe"] * 2 and events["recorded_at"].notna().all()
+    assert events["stage"].tolist() == ["negotiating"] and events["recorded_by"].tolist() == ["staff-liuhe"]
+    store.save("project", [project(tech_needs="行车 10 吨")], user="staff-liuhe", source="form")  # no stage change
+    assert len(store.stage_events(["TC-PJ-1"])) == 1
+    store.save("project", [project(stage="signed")], user="staff-liuhe", source="upload",
+               stage_events={"TC-PJ-1": {"on": dt.date.today() + dt.timedelta(days=1), "note": "签约仪式"}})
+    events = store.stage_events(["TC-PJ-1"])
+    assert events["stage"].tolist() == ["negotiating", "signed"]
+    assert events["happened_on"].iloc[1] == dt.date.today() + dt.timedelta(days=1) and events["note"].iloc[1] == "签约仪式"
     with pytest.raises(ValidationError):
         store.add_stage_event("NOPE", "signed", dt.date(2026, 9, 15), user="staff-liuhe")
+
+
+def test_a_refused_save_writes_no_stage_event(with_project):
+    store = with_project
+    with pytest.raises(Conflict):
+        store.save("project", [project(stage="signed")], user="late", source="form", expected_base={"TC-PJ-1": None})
+    assert store.stage_events(["TC-PJ-1"])["stage"].tolist() == ["negotiating"]
 
 
 @pytest.mark.parametrize("table", [t for t in APPEND_ONLY_TABLES])
 def test_the_database_refuses_to_change_or_delete_an_append_only_row(with_project, table):
     store = with_project
-    store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
     store.submit_report("liuhe", "2026-5", [store.record("project", "TC-PJ-1")], user="a")
     append(store, kind="register", registrant_kind="individual", registrant="张三")
     store.decide_duplicate("TC-PJ-1", "TC-PJ-2", "different", user="office")
@@ -127,12 +137,10 @@ def test_decided_pairs_are_known_either_way_round(store):
 
 def test_the_samples_reset_empties_the_pipeline_tables_but_keeps_the_rules(with_project):
     store = with_project
-    store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
     store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None)
     store.clear_records()
     assert store.stage_events().empty and store.rules("reports") == (1, {"due_day": 10})
-    store.save("project", [project()], user="a", source="form")
-    store.add_stage_event("TC-PJ-1", "negotiating", dt.date(2026, 3, 2), user="a")
+    store.save("project", [project()], user="a", source="form")  # its first stage: an event again
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):  # the guard is back
         with store.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM project_events"))

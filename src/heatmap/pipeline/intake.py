@@ -20,7 +20,7 @@ from heatmap.store import Store
 @dataclass
 class Saved:
     version: int | None  # None: nothing differed from what is stored
-    event_id: int | None  # the stage event recorded, if the stage changed
+    stage_recorded: bool  # the stage changed, and the change was recorded as an event
     is_new: bool
 
 
@@ -55,9 +55,7 @@ def save_project(store: Store, viewer: Viewer, record: Mapping[str, Any], read_b
         errors = [p for p in pj.check_event(workflow.events(store, [code]), event) if p.severity == "error"]
         if errors:
             raise ValidationError(errors)
+    given = {code: {"on": event.on, "reason": stage_reason, "note": stage_note}} if stage_changed else {}
     version, _ = store.save("project", [record], user=user, source="form", district=record.get("district"),
-                            expected_base={code: read_base.get(code)}, at=at)
-    event_id = None
-    if version is not None and stage_changed:
-        event_id = store.add_stage_event(code, record["stage"], event.on, user=user, reason=stage_reason, note=stage_note)
-    return Saved(version, event_id, stored is None)
+                            expected_base={code: read_base.get(code)}, at=at, stage_events=given)
+    return Saved(version, stage_changed and version is not None, stored is None)

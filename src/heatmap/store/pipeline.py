@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from heatmap.model import Problem, ValidationError
 from heatmap.store.records import Conflict
-from heatmap.store.rows import PROJECT, _canonical, _dump, _load, _utcnow
+from heatmap.store.rows import PROJECT, _canonical, _dump, _insert_many, _load, _utcnow
 from heatmap.store.schema import (
     APPEND_ONLY_TABLES,
     append_only_ddl,
@@ -62,6 +62,18 @@ class Pipeline:
             "project_code": project_code, "stage": stage, "happened_on": happened_on, "reason": reason,
             "note": note, "corrects_id": corrects_id, "recorded_by": user, "recorded_at": at or _utcnow(),
         })
+
+    def _record_stage_events(self, conn: sa.Connection, diff, *, user: str, at: dt.datetime,
+                             given: Mapping[str, Mapping[str, Any]]) -> None:
+        """The stage events of a version of projects (called by `save` inside its transaction)."""
+        rows = []
+        for change in diff.changes:
+            if change.op == "add" or (change.op == "change" and "stage" in change.fields):
+                extra = given.get(change.code, {})
+                rows.append({"project_code": change.code, "stage": change.after["stage"],
+                             "happened_on": extra.get("on") or at.date(), "reason": extra.get("reason"),
+                             "note": extra.get("note"), "corrects_id": None, "recorded_by": user, "recorded_at": at})
+        _insert_many(conn, project_events_table, rows)
 
     def stage_events(self, codes: Sequence[str] | None = None) -> pd.DataFrame:
         t = project_events_table

@@ -272,11 +272,14 @@ class Records:
         reverts_version_id: int | None = None,
         today: dt.date | None = None,
         expected_base: Mapping[str, int | None] | None = None,
+        stage_events: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> tuple[int | None, Diff]:
         """Validate, then write records (added or changed) and removals as one new version.
 
         Raises ValidationError, writing nothing, if any record has an error. Returns the new version's
-        id (None when nothing differs from what is stored) and the diff that was applied.
+        id (None when nothing differs from what is stored) and the diff that was applied. For projects, each
+        new project and each stage change is also recorded as a stage event in the same transaction, on the
+        day `stage_events[code]["on"]` says (with its reason and note), else the version's day.
 
         Writers of one entity take turns (`_writing`): the diff is computed and written while no one else
         can write, so it is always the difference from what is stored at that moment. With `expected_base`
@@ -310,6 +313,8 @@ class Records:
                 file_hash=_hash_file(file_bytes) if file_bytes is not None else None,
                 note=note, district=district, reverts_version_id=reverts_version_id,
             )
+            if entity.name == "project":  # a project's stage change is an event, written with the version
+                self._record_stage_events(conn, diff, user=user, at=at, given=stage_events or {})
         return version_id, diff
 
     @contextlib.contextmanager
