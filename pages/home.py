@@ -4,12 +4,19 @@ import streamlit as st
 
 from heatmap import i18n, summary, ui
 from heatmap.access import Action
+from heatmap.pipeline import reports, workflow
 
 lang = ui.lang()
 ui.page_header("app.title")
 st.caption(ui.t("app.subtitle"))
 if ui.data_date():
     st.caption(ui.t("home.data_date", date=i18n.fmt_date(ui.data_date(), lang)))
+
+viewer = ui.viewer()
+if viewer.district and ui.allowed(Action.SUBMIT_REPORTS, viewer.district):  # the staff's reminder of open reports
+    for period, reason in reports.reminders(viewer.district, workflow.submissions(ui.get_store()), workflow.today_in_taicang(),
+                                            workflow.rules(ui.get_store()), lookback=2):
+        st.warning(ui.t("reports.reminder", period=period.label(lang), status=reports.reason_text(reason, lang)), icon="🗓️")
 
 carriers = ui.carriers()
 show_pipeline = ui.allowed(Action.VIEW_PIPELINE)

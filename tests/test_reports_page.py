@@ -37,3 +37,10 @@ def test_leaders_see_every_district_and_the_city_report_without_names(app_data):
     status_en = en.dataframe[0].value  # one language per page: no Chinese in the English status table
     cells = [str(c) for c in status_en.columns] + [str(v) for v in status_en.to_numpy().ravel()]
     assert not [c for c in cells if any("\u4e00" <= ch <= "\u9fff" for ch in c)]
+
+
+def test_staffs_landing_page_reminds_them_of_an_unsubmitted_report(app_data):
+    at = run_app(viewer=STAFF)
+    assert any("报表：" in w.value and "每两月上报" in w.value for w in at.warning)
+    leader = run_app(viewer=LEADER)
+    assert not any("每两月上报" in w.value for w in leader.warning)

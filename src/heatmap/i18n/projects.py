@@ -60,6 +60,7 @@ CATALOG = {
         "The report for this period was just submitted or corrected by someone else: nothing was saved. Look at the "
         "latest state above, then submit a correction.",
     ),
+    "reports.reminder": ("{period}报表：{status}。请在“每两月上报”页提交。", "Report for {period}: {status}. Submit it on the Reports page."),
     "reports.city": ("全市本期报表", "The city's report for the period"),
     "reports.changes": ("与上期相比", "Since the previous report"),
     "reports.download": ("下载报表（Excel）", "Download the report (Excel)"),
