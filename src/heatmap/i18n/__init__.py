@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from heatmap.i18n import common, fields, home, ingest_files, ingest_values, mapview, matching, problems, upload, vacancy
 from heatmap.i18n import cli as cli_strings
 from heatmap.i18n import ingest_limits
+from heatmap.i18n import pipeline_duplicates
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -31,7 +32,7 @@ def _merge(*modules) -> dict[str, tuple[str, str]]:
 
 
 CATALOG = _merge(common, fields, home, problems, mapview, vacancy, matching, ingest_files, ingest_values, upload,
-                 ingest_limits, cli_strings)
+                 ingest_limits, cli_strings, pipeline_duplicates)
 
 
 def normalize_language(lang: str | None) -> str:
