@@ -237,15 +237,42 @@ def test_the_same_trade_name_in_two_different_cities_is_not_raised_by_names_and_
     assert {"duplicates.reason.place_differs", "duplicates.reason.sector_amount_close"} <= set(keys(verdict.reasons))
 
 
-def test_similar_project_names_alone_do_not_join_two_different_investors():
-    stored = project("TC-PJ-00111", "port", "江苏恒力精密机械有限公司", "数控机床项目", sector="precision_machinery")
-    candidate = project("TC-PJ-00911", "shaxi", "Neckar Werkzeugbau GmbH", "数控机床项目", sector="precision_machinery")
-    other_chinese = project("TC-PJ-00912", "shaxi", "苏州航宇智造有限公司", "数控机床项目", sector="precision_machinery")
-    # a German and a Chinese investor: names not comparable, so the same project name raises the pair
-    assert [m.code for m in find_matches(candidate, frame(stored))] == ["TC-PJ-00111"]
-    # two Chinese investors with clearly different names: the same generic project name does not
-    assert find_matches(other_chinese, frame(stored)) == []
-    assert "duplicates.reason.investor_differs" in keys(compare(other_chinese, stored).reasons)
+def test_latin_names_are_compared_word_by_word_and_forgive_a_typo():
+    hartmann = project("TC-PJ-00113", "port", "Mid-Atlantic Hartmann Aerostructures Corp.", "民机内饰项目", sector="aerospace")
+    hoffmann = project("TC-PJ-00914", "hitech", "Mid-Atlantic Hoffmann Aerostructures Inc.", "航空发动机零部件项目", sector="aerospace")
+    assert find_matches(hoffmann, frame(hartmann)) == []  # 92 % of the characters alike, one word different
+    weber = project("TC-PJ-00116", "port", "Weber Elbe Maschinenbau GmbH", "数控机床扩产项目", sector="precision_machinery")
+    weser = project("TC-PJ-00917", "hitech", "Weser Elbe Maschinenbau SE", "精密传动部件项目", sector="precision_machinery")
+    assert find_matches(weser, frame(weber)) == []  # one letter, but a different name
+    typo = project("TC-PJ-00915", "hitech", "Schaefler (China) Co., Ltd.", "汽车安全系统项目", sector="auto_parts")
+    stored = project("TC-PJ-00114", "port", "Schaeffler (China) Co., Ltd.", "精密轴承项目", sector="precision_machinery")
+    [match] = find_matches(typo, frame(stored))
+    assert match.code == "TC-PJ-00114" and 90 <= match.score < 100
+
+
+def test_a_project_name_joins_investors_only_where_their_names_cannot_be_compared():
+    name = "年产500台五轴联动数控机床项目"
+    stored = project("TC-PJ-00111", "port", "江苏恒力精密机械有限公司", name, sector="precision_machinery")
+    german = project("TC-PJ-00911", "shaxi", "Neckar Werkzeugbau GmbH", name, sector="precision_machinery")
+    chinese = project("TC-PJ-00912", "shaxi", "苏州航宇智造有限公司", name, sector="precision_machinery")
+    unnamed = project("TC-PJ-00913", "shaxi", None, name, sector="precision_machinery")
+    # a German and a Chinese name, or no name: not comparable, so the same specific project name raises the pair
+    assert [m.code for m in find_matches(german, frame(stored))] == ["TC-PJ-00111"]
+    assert [m.code for m in find_matches(unnamed, frame(stored))] == ["TC-PJ-00111"]
+    # two Chinese investors with clearly different names: the same project name does not
+    assert find_matches(chinese, frame(stored)) == []
+    assert "duplicates.reason.investor_differs" in keys(compare(chinese, stored).reasons)
+    # a short generic project name is not compared at all
+    generic = stored | {"name": "数控机床项目"}
+    assert find_matches(german | {"name": "数控机床项目"}, frame(generic)) == []
+
+
+def test_two_similar_chinese_names_with_the_same_project_are_still_two_investors():
+    """Project names often begin with the investor's name: 浙江大安数据科技 and 浙江大远数据科技 with the same
+    product have project names 94 % alike; the investors' names decide."""
+    a = project("TC-PJ-00115", "port", "浙江大安数据科技集团有限公司", "浙江大安数据科技集团有限公司工业软件研发中心项目")
+    b = project("TC-PJ-00916", "hitech", "浙江大远数据科技集团有限公司", "浙江大远数据科技集团有限公司工业软件研发中心项目")
+    assert find_matches(b, frame(a)) == []
 
 
 def test_same_sector_and_amount_support_a_match_but_never_make_one():

@@ -26,11 +26,19 @@ out to get the trade name (字号), which weighs most: "华能新材料" and "�
 not their trade name. Chinese and Latin-script names are never compared with each other (舍弗勒 and
 Schaeffler share no character; only a credit code or the project's name can join them).
 
+Scores: where both investors are named in one script, their names decide (the trade name weighing most),
+a similar project name and "same sector, amount within x %" add a few points; where they cannot be
+compared (Chinese against Latin script, or one unknown), the project's name decides. An equal valid credit
+code scores 100.
+
 Speed: `MatchIndex.build(stored)` normalises the stored side once; a query is three rapidfuzz `cdist` rows
 over the prepared strings and a few numpy operations (see benchmarks/README.md). `find_all_pairs` blocks:
-records are compared only when they share a credit code, or a character n-gram (2 for Chinese, 3 for
-Latin script) of the investor's trade name or of the project's name that fewer than `block_max_size`
-records share.
+two records are compared when they share a valid credit code, or a key of their investors' trade names
+(Chinese: each pair of neighbouring characters; Latin script: each word's and each two neighbouring words'
+first and last four letters) that at most `block_max_size` records share; and every pair whose investors
+cannot be compared by name is compared on project names by a full rapidfuzz `cdist` between the groups.
+A pair whose every shared key is too common is not in the queue (find_matches, which compares against every
+record, raised it when the later of the two was entered; the benchmark counts such pairs).
 """
 from __future__ import annotations
 
@@ -64,13 +72,20 @@ DEFAULT_RULES: dict[str, Any] = {
     "threshold": 85,
     # Share of the trade name (字号) in the investor score; the rest is the whole normalised name.
     "trade_name_weight": 0.6,
+    # Latin-script trade names are compared word by word: every word must find a close word in the other name,
+    # and the worst word's difference counts this many times (Weber is not Weser; Schaefler is a typo of
+    # Schaeffler: 80 and 95 % alike become 60 and 89).
+    "word_difference_weight": 2,
     # Points off the investor score when both names carry places and they share none (苏州X vs 上海X).
     "place_conflict_penalty": 25,
-    # An investor score below this (both investors known, in the same script) means two different investors:
-    # then similar project names alone do not raise the pair ("数控机床项目" is reported by many investors).
-    "investor_differs_below": 50,
-    # Project names shorter than this (characters, after normalisation) are too generic to compare.
-    "project_min_length": 4,
+    # Where both investors are named in one script, their names decide and a project name at least this
+    # similar adds `project_bonus` points; a similar project name alone never joins two clearly named
+    # investors ("精密传动部件项目" is reported for many). Where the investors cannot be compared by name
+    # (Chinese against Latin script, or one unknown), the project name decides.
+    "project_support_min": 80,
+    "project_bonus": 5,
+    # Project names shorter than this (characters, after normalisation) are too generic to compare ("数控机床").
+    "project_min_length": 6,
     # A name similarity from this score up is listed among a match's reasons.
     "reason_floor": 60,
     # Same sector and amounts (in CNY at the reference rates) within this share of the larger one …
@@ -117,8 +132,8 @@ DEFAULT_RULES: dict[str, Any] = {
 }
 
 _NUMBER_RULES = {  # name -> (minimum, maximum)
-    "threshold": (1, 100), "trade_name_weight": (0, 1), "place_conflict_penalty": (0, 100),
-    "investor_differs_below": (0, 100), "project_min_length": (1, 50), "reason_floor": (0, 100),
+    "threshold": (1, 100), "trade_name_weight": (0, 1), "word_difference_weight": (1, 10), "place_conflict_penalty": (0, 100),
+    "project_support_min": (0, 100), "project_bonus": (0, 50), "project_min_length": (1, 50), "reason_floor": (0, 100),
     "amount_tolerance": (0, 10), "sector_amount_bonus": (0, 50), "max_matches": (1, 1000), "block_max_size": (2, 1_000_000),
 }
 _BOOL_RULES = ("within_district", "strip_places")
@@ -549,6 +564,16 @@ class MatchIndex:
         self.sector = np.array([f.sector for f in features], dtype=object)
         self.amount = np.array([f.amount for f in features], dtype=np.float64)
         self.position = {code: i for i, code in enumerate(self.codes)}
+        # integer ids for what is compared for equality (numpy compares ints much faster than strings)
+        self.district_id, self.district_ids = _factorize(self.districts)
+        self.credit_id, self.credit_ids = _factorize(self.credit)
+        self.sector_id, self.sector_ids = _factorize(self.sector)
+        # per script, the rows and their strings, ready for a query against every stored record
+        self._by_script = {}
+        for script in (CJK, LATIN):
+            rows = np.flatnonzero(self.script == script)
+            self._by_script[script] = (rows, self.core[rows].tolist(), self.trade[rows].tolist())
+        self._projects_from: dict[int, tuple[np.ndarray, list[str]]] = {}
 
     @classmethod
     def build(cls, stored: pd.DataFrame, rules: Mapping[str, Any] = DEFAULT_RULES) -> MatchIndex:
@@ -587,57 +612,87 @@ class MatchIndex:
     def _evaluate(self, q: _Features, idx: np.ndarray, partners: set[str]) -> dict[str, Any]:
         """Every signal for the candidate `q` against the stored rows `idx`, as arrays aligned with `idx`."""
         rules = self.rules
-        codes, districts = self.codes[idx], self.districts[idx]
-        same_record = codes == q.code
-        decided = np.isin(codes, list(partners)) if partners else np.zeros(len(idx), bool)
-        same_district = districts == q.district
+        n = len(idx)
+        full = n == len(self)  # idx is every row, in order: no indexing needed
+        own = self.position.get(q.code, -1)
+        same_record = idx == own
+        decided = np.isin(idx, [self.position[c] for c in partners if c in self.position]) if partners else np.zeros(n, bool)
+        same_district = (self.district_ids if full else self.district_ids[idx]) == self.district_id.get(q.district, -2)
         if q.credit:
-            credit = self.credit[idx]
-            credit_equal = credit == q.credit
-            credit_differs = (credit != "") & ~credit_equal
+            credit = self.credit_ids if full else self.credit_ids[idx]
+            credit_equal = credit == self.credit_id.get(q.credit, -2)
+            credit_differs = (credit >= 0) & ~credit_equal
         else:
-            credit_equal = credit_differs = np.zeros(len(idx), bool)
-        script = self.script[idx]
+            credit_equal = credit_differs = np.zeros(n, bool)
+        script = self.script if full else self.script[idx]
         comparable = (script == q.name.script) & (script != NONE)
-        investor = np.zeros(len(idx), np.float32)
+        investor = np.zeros(n, np.float32)
+        core = np.zeros(n, np.float32)
+        trade = np.zeros(n, np.float32)
+        w = float(rules["trade_name_weight"])
         if q.name.script != NONE and comparable.any():
-            sub = np.flatnonzero(comparable)
-            w = float(rules["trade_name_weight"])
-            core = _row_scores(q.name.core, self.core[idx[sub]])
-            trade = _row_scores(q.name.trade, self.trade[idx[sub]])
-            investor[sub] = w * trade + (1 - w) * core
-        project = np.zeros(len(idx), np.float32)
+            if full:
+                sub, cores, trades = self._by_script[q.name.script]
+            else:
+                sub = np.flatnonzero(comparable)
+                cores, trades = self.core[idx[sub]], self.trade[idx[sub]]
+            core[sub] = _row_scores(q.name.core, cores)
+            trade[sub] = _row_scores(q.name.trade, trades)
+            investor = w * trade + (1 - w) * core
+        project = np.zeros(n, np.float32)
         minimum = int(rules["project_min_length"])
         if len(q.project.replace(" ", "")) >= minimum:
-            sub = np.flatnonzero(self.project_length[idx] >= minimum)
+            if full:
+                if minimum not in self._projects_from:
+                    rows = np.flatnonzero(self.project_length >= minimum)
+                    self._projects_from[minimum] = (rows, self.project[rows].tolist())
+                sub, names = self._projects_from[minimum]
+            else:
+                sub = np.flatnonzero(self.project_length[idx] >= minimum)
+                names = self.project[idx[sub]]
             if len(sub):
-                project[sub] = _row_scores(q.project, self.project[idx[sub]])
-        # places: only where they could change the outcome (the penalty only ever lowers a score)
-        place_conflict = np.zeros(len(idx), bool)
-        bonus = float(rules["sector_amount_bonus"])
+                project[sub] = _row_scores(q.project, names)
+        sector_amount = np.zeros(n, bool)
+        if q.sector and q.amount == q.amount:
+            amounts = self.amount if full else self.amount[idx]
+            with np.errstate(invalid="ignore"):
+                close = np.abs(amounts - q.amount) <= float(rules["amount_tolerance"]) * np.fmax(amounts, q.amount)
+            sector_amount = ((self.sector_ids if full else self.sector_ids[idx]) == self.sector_id.get(q.sector, -2)) & close
+        project_supports = project >= float(rules["project_support_min"])
+        bonus = sector_amount * float(rules["sector_amount_bonus"])
+        threshold = float(rules["threshold"])
+        # Two refinements, only where they could change the outcome (both only ever lower a score): a Latin
+        # trade name is compared word by word (see word_difference_weight: "Mid-Atlantic Hartmann
+        # Aerostructures" is not "Mid-Atlantic Hoffmann Aerostructures", though the characters are 92 %
+        # alike); names naming different places lose points.
+        place_conflict = np.zeros(n, bool)
+        possible = comparable & (investor + float(rules["project_bonus"]) + float(rules["sector_amount_bonus"]) >= threshold)
+        if q.name.script == LATIN:
+            words, strictness = q.name.trade.split(), float(rules["word_difference_weight"])
+            for k in np.flatnonzero(possible):
+                trade[k] = min(trade[k], max(100 - strictness * (100 - _word_score(words, self.trade[idx[k]].split())), 0))
+            investor = w * trade + (1 - w) * core
         if q.name.places:
-            possible = comparable & (investor > 0) & (np.maximum(investor, project) + bonus >= float(rules["threshold"]))
             for k in np.flatnonzero(possible):
                 theirs = self.places[idx[k]]
                 if theirs and not (theirs & q.name.places):
                     place_conflict[k] = True
         investor = np.where(place_conflict, np.maximum(investor - float(rules["place_conflict_penalty"]), 0), investor)
-        investors_differ = comparable & (investor < float(rules["investor_differs_below"]))
-        project_counted = np.where(investors_differ, 0, project)
-        sector_amount = np.zeros(len(idx), bool)
-        if q.sector and q.amount == q.amount:
-            amounts = self.amount[idx]
-            with np.errstate(invalid="ignore"):
-                close = np.abs(amounts - q.amount) <= float(rules["amount_tolerance"]) * np.fmax(amounts, q.amount)
-            sector_amount = (self.sector[idx] == q.sector) & close
-        score = np.minimum(np.maximum(investor, project_counted) + sector_amount * bonus, 100)
+        # Investors named in one script on both sides: their names decide, the project's name and the
+        # sector and amount support. Otherwise (one in Chinese, one in Latin script, or one unknown) the
+        # project's name decides, the sector and amount support.
+        by_names = investor + project_supports * float(rules["project_bonus"]) + bonus
+        by_project = project + bonus
+        score = np.minimum(np.where(comparable, by_names, by_project), 100)
         score = np.where(credit_equal, 100, score)
+        investors_differ = comparable & (investor < threshold)
         excluded = same_record | decided | credit_differs | (same_district & (not rules["within_district"]))
         raised = ~excluded & (score >= float(rules["threshold"]))
         arrays = {
             "same_record": same_record, "decided": decided, "same_district": same_district, "credit_equal": credit_equal,
             "credit_differs": credit_differs, "comparable": comparable, "investor": investor, "place_conflict": place_conflict,
-            "project": project, "investors_differ": investors_differ, "sector_amount": sector_amount, "score": score,
+            "project": project, "project_supports": project_supports, "investors_differ": investors_differ,
+            "sector_amount": sector_amount, "score": score,
             "raised": raised, "script": script, "q": q, "idx": idx,
         }
         arrays["at"] = lambda k: {name: (value[k] if isinstance(value, np.ndarray) else value) for name, value in arrays.items()}
@@ -665,63 +720,100 @@ class MatchIndex:
         if r["place_conflict"]:
             out.append(Reason("duplicates.reason.place_differs", {
                 "places": "/".join(sorted(q.name.places)), "other_places": "/".join(sorted(self.places[j]))}))
-        if r["project"] >= floor and not r["investors_differ"]:
+        if (r["project_supports"] if r["comparable"] else r["project"] >= floor):
             out.append(Reason("duplicates.reason.project_similar", {"score": _round(r["project"])}))
         if q.name.script != NONE and r["script"] != NONE and not r["comparable"]:
             out.append(Reason("duplicates.reason.scripts_differ", {}))
         if r["sector_amount"]:
             out.append(Reason("duplicates.reason.sector_amount_close", {"tolerance": _round(100 * float(rules["amount_tolerance"]))}))
         if negatives:
-            if r["investors_differ"]:
+            if r["investors_differ"] and r["project"] >= floor:
                 out.append(Reason("duplicates.reason.investor_differs", {"score": _round(r["investor"])}))
             if r["score"] < float(rules["threshold"]):
                 out.append(Reason("duplicates.reason.below_threshold", {"score": _round(r["score"]), "threshold": rules["threshold"]}))
         return tuple(out)
 
     def blocking_keys(self) -> list[list[str]]:
-        """The keys each record is blocked on in find_all_pairs (see the module's docstring)."""
+        """The keys each record is blocked on in find_all_pairs: its valid credit code, and its investor's
+        trade name: pairs of characters in Chinese, each word's first and last four letters in Latin script."""
         keys = []
         for i in range(len(self)):
             mine = [f"c{self.credit[i]}"] if self.credit[i] else []
-            trade = self.trade[i].replace(" ", "")
-            if trade:
-                mine += [f"i{g}" for g in _grams(trade, self.script[i] == CJK)]
-            project = self.project[i].replace(" ", "")
-            if len(project) >= int(self.rules["project_min_length"]):
-                mine += [f"p{g}" for g in _grams(project, bool(_CJK.search(project)))]
+            if self.script[i] == CJK:
+                mine += [f"z{g}" for g in _grams(self.trade[i].replace(" ", ""), 2)]
+            elif self.script[i] == LATIN:
+                # each word's first and last four letters (a typo keeps one of them), and the same of each two
+                # neighbouring words (rarer, for names made of common words: "Hansa Neckar Logistik")
+                words = self.trade[i].split()
+                mine += [f"l{k}" for word in words for k in (f"{word[:4]}-", f"-{word[-4:]}")]
+                mine += [f"l{a[:4]}-{b[:4]}-" for a, b in zip(words, words[1:])]
+                mine += [f"l-{a[-4:]}-{b[-4:]}" for a, b in zip(words, words[1:])]
             keys.append(sorted(set(mine)))
         return keys
 
-    def all_pairs(self, decided: Iterable[frozenset] = ()) -> list[PairMatch]:
-        """Every likely duplicate pair between stored records, each once, best first."""
-        decided = [frozenset(p) for p in decided]
+    def candidate_pairs(self) -> np.ndarray:
+        """The pairs (i < j, row numbers) find_all_pairs compares, as an array of shape (k, 2).
+
+        - Within blocks: records sharing their credit code, or a key of their investor's trade name (see
+          `blocking_keys`) that at most `block_max_size` records share (a more common one says little).
+        - Records whose investors cannot be compared by name (one in Chinese, the other in Latin script, or
+          one unknown) can only be joined by their project names: for those, every pair whose project names
+          could reach the threshold, from rapidfuzz's cdist over the two groups (no blocking: no pair lost).
+        """
+        n = len(self)
+        found: list[np.ndarray] = []
         members: dict[str, list[int]] = {}
-        keys = self.blocking_keys()
-        for i, mine in enumerate(keys):
+        for i, mine in enumerate(self.blocking_keys()):
             for key in mine:
                 members.setdefault(key, []).append(i)
         cap = int(self.rules["block_max_size"])
-        blocks = {key: np.array(ids, dtype=np.int64) for key, ids in members.items()
-                  if len(ids) > 1 and (key[0] == "c" or len(ids) <= cap)}
+        for key, ids in members.items():
+            if len(ids) > 1 and (key[0] == "c" or len(ids) <= cap):
+                block = np.array(ids, dtype=np.int64)
+                a, b = np.triu_indices(len(block), k=1)
+                found.append(block[a] * n + block[b])
+        minimum = int(self.rules["project_min_length"])
+        cutoff = float(self.rules["threshold"]) - float(self.rules["sector_amount_bonus"])
+        named = self.project_length >= minimum
+        groups = {s: np.flatnonzero(named & (self.script == s)) for s in (NONE, CJK, LATIN)}
+        for left, right in ((CJK, LATIN), (NONE, CJK), (NONE, LATIN), (NONE, NONE)):
+            rows_a, rows_b = groups[left], groups[right]
+            if not len(rows_a) or not len(rows_b):
+                continue
+            names_b = self.project[rows_b].tolist()
+            for start in range(0, len(rows_a), 2000):
+                chunk = rows_a[start:start + 2000]
+                scores = process.cdist(self.project[chunk].tolist(), names_b, scorer=fuzz.ratio, dtype=np.uint8,
+                                       score_cutoff=cutoff, workers=1)
+                a, b = np.nonzero(scores)
+                i, j = chunk[a], rows_b[b]
+                keep = i != j
+                found.append(np.minimum(i, j)[keep] * n + np.maximum(i, j)[keep])
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64)
+        codes = np.unique(np.concatenate(found))
+        return np.stack([codes // n, codes % n], axis=1)
+
+    def all_pairs(self, decided: Iterable[frozenset] = ()) -> list[PairMatch]:
+        """Every likely duplicate pair between stored records, each once, best first."""
         partners_of: dict[str, set[str]] = {}
         for pair in decided:
             if len(pair) == 2:
                 a, b = tuple(pair)
                 partners_of.setdefault(a, set()).add(b)
                 partners_of.setdefault(b, set()).add(a)
+        candidates = self.candidate_pairs()
         pairs: list[PairMatch] = []
-        for i, mine in enumerate(keys):
-            found = [blocks[k] for k in mine if k in blocks]
-            if not found:
-                continue
-            candidates = np.unique(np.concatenate(found))
-            candidates = candidates[candidates > i]
-            if not len(candidates):
-                continue
+        if not len(candidates):
+            return pairs
+        starts = np.flatnonzero(np.r_[True, candidates[1:, 0] != candidates[:-1, 0]])
+        for first, last in zip(starts, np.r_[starts[1:], len(candidates)]):
+            i = int(candidates[first, 0])
+            others = candidates[first:last, 1]
             q = self._row(i)
-            result = self._evaluate(q, candidates, partners_of.get(q.code, set()))
+            result = self._evaluate(q, others, partners_of.get(q.code, set()))
             for k in np.flatnonzero(result["raised"]):
-                j = int(candidates[k])
+                j = int(others[k])
                 (a, da), (b, db) = sorted([(q.code, q.district), (self.codes[j], self.districts[j])])
                 pairs.append(PairMatch((a, b), (da, db), _round(result["score"][k]), self._reasons(result["at"](int(k)))))
         pairs.sort(key=lambda p: (-p.score, p.codes))
@@ -746,8 +838,22 @@ def _row_scores(query: str, choices: np.ndarray) -> np.ndarray:
     return process.cdist([query], choices, scorer=fuzz.ratio, dtype=np.float32, workers=1)[0]
 
 
-def _grams(text: str, cjk: bool) -> set[str]:
-    n = 2 if cjk else 3
+def _factorize(values: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+    """Ids for the distinct non-empty values ("" gets -1), and each value's id."""
+    ids: dict[str, int] = {}
+    out = np.array([ids.setdefault(v, len(ids)) if v else -1 for v in values], dtype=np.int32)
+    return ids, out
+
+
+def _word_score(ours: Sequence[str], theirs: Sequence[str]) -> float:
+    """How well each word of either name finds a close word in the other (0-100: the worst word's best)."""
+    if not ours or not theirs:
+        return 0.0
+    scores = process.cdist(ours, theirs, scorer=fuzz.ratio, dtype=np.float32)
+    return float(min(scores.max(axis=1).min(), scores.max(axis=0).min()))
+
+
+def _grams(text: str, n: int) -> set[str]:
     return {text[k:k + n] for k in range(len(text) - n + 1)} if len(text) >= n else {text}
 
 
@@ -792,8 +898,7 @@ def find_matches(candidate: Mapping[str, Any], stored: pd.DataFrame | MatchIndex
 def find_all_pairs(stored: pd.DataFrame | MatchIndex, rules: Mapping[str, Any] = DEFAULT_RULES,
                    decided: Iterable[frozenset] = ()) -> list[PairMatch]:
     """The office's queue: every likely duplicate pair among the stored projects, each pair once, best first,
-    without the pairs already decided. Records are compared within blocks (a shared credit code, or a shared
-    n-gram of the investor's trade name or the project's name that at most `block_max_size` records share)."""
+    without the pairs already decided. Which records are compared: `MatchIndex.candidate_pairs`."""
     return _index(stored, rules).all_pairs(decided)
 
 
