@@ -249,6 +249,11 @@ def _base(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_BRACKETS)
 
 
+def _alternatives(words: Sequence[str], before: str, after: str) -> re.Pattern:
+    """A pattern matching any of the words (never anything when there are none)."""
+    return re.compile(before + "|".join(map(re.escape, words)) + after) if words else re.compile(r"(?!x)x")
+
+
 def _is_cjk(token: str) -> bool:
     return bool(_CJK.match(token))
 
@@ -277,6 +282,9 @@ class _Vocabulary:
     latin_generic: frozenset[str]
     project_words: tuple[tuple[str, ...], ...]
     strip_places: bool
+    cjk_form_end: re.Pattern  # a Chinese legal form or country at the end of a token
+    cjk_place_end: re.Pattern  # a Chinese place (with 市, 省 …) at the end of a token
+    latin_forms_by_last: Mapping[str, tuple[tuple[str, ...], ...]]  # Latin forms by their last word
 
     @classmethod
     def of(cls, rules: Mapping[str, Any]) -> _Vocabulary:
@@ -304,6 +312,10 @@ class _Vocabulary:
             latin_generic=frozenset(t for g in generic if g and not _is_cjk(g[0]) for t in g),
             project_words=tuple(by_length(tokens(w) for w in rules["project_words"])),
             strip_places=bool(rules["strip_places"]),
+            cjk_form_end=_alternatives(by_length("".join(f) for f in forms if f and _is_cjk(f[0])), "(?:", ")$"),
+            cjk_place_end=_alternatives(by_length(p for p in places if _is_cjk(p)), "(?P<place>", f")(?:{'|'.join(_PLACE_SUFFIXES)})?$"),
+            latin_forms_by_last={last: tuple(f for f in by_length(f for f in forms if f and not _is_cjk(f[0])) if f[-1] == last)
+                                 for last in {f[-1] for f in forms if f and not _is_cjk(f[0])}},
         )
 
     def place(self, text: str) -> str | None:
@@ -369,19 +381,18 @@ def _strip_end(tokens: list[str], vocabulary: _Vocabulary, places: set[str]) -> 
     """Take one legal form, country or place off the end of the name; True if something was taken."""
     last = tokens[-1]
     if _is_cjk(last):
-        for form in vocabulary.cjk_forms:
-            if last.endswith(form):
-                _replace_last(tokens, last[: -len(form)])
-                return True
+        found = vocabulary.cjk_form_end.search(last)
+        if found:
+            _replace_last(tokens, last[: found.start()])
+            return True
         if vocabulary.strip_places:
-            for place in vocabulary.cjk_places:
-                for suffix in ("", *_PLACE_SUFFIXES):
-                    if last.endswith(place + suffix) and len(last) - len(place + suffix) >= 2:
-                        places.add(vocabulary.place_of[place])
-                        _replace_last(tokens, last[: -len(place + suffix)])
-                        return True
+            found = vocabulary.cjk_place_end.search(last)
+            if found and found.start() >= 2:
+                places.add(vocabulary.place_of[found.group("place")])
+                _replace_last(tokens, last[: found.start()])
+                return True
         return False
-    for form in vocabulary.latin_forms:
+    for form in vocabulary.latin_forms_by_last.get(last, ()):
         if len(tokens) > len(form) and tuple(tokens[-len(form):]) == form:
             del tokens[-len(form):]
             return True
@@ -573,7 +584,6 @@ class MatchIndex:
         for script in (CJK, LATIN):
             rows = np.flatnonzero(self.script == script)
             self._by_script[script] = (rows, self.core[rows].tolist(), self.trade[rows].tolist())
-        self._projects_from: dict[int, tuple[np.ndarray, list[str]]] = {}
 
     @classmethod
     def build(cls, stored: pd.DataFrame, rules: Mapping[str, Any] = DEFAULT_RULES) -> MatchIndex:
@@ -584,8 +594,9 @@ class MatchIndex:
         frame = pd.DataFrame(stored).reset_index(drop=True)
         columns = ("code", "district", "investor", "name", CREDIT_CODE_FIELD, "sector", "investment_wan", "currency")
         values = {c: frame[c].tolist() if c in frame.columns else [None] * len(frame) for c in columns}
+        cache: dict[tuple[str, Any], Any] = {}  # an investor with several projects is normalised once
         features = [
-            _prepare(dict(zip(columns, row)), vocabulary, rules) for row in zip(*(values[c] for c in columns))
+            _prepare(dict(zip(columns, row)), vocabulary, rules, cache) for row in zip(*(values[c] for c in columns))
         ]
         return cls(frame, rules, vocabulary, features)
 
@@ -636,22 +647,28 @@ class MatchIndex:
             else:
                 sub = np.flatnonzero(comparable)
                 cores, trades = self.core[idx[sub]], self.trade[idx[sub]]
-            core[sub] = _row_scores(q.name.core, cores)
             trade[sub] = _row_scores(q.name.trade, trades)
+            # The whole name only where the trade name leaves the pair a chance (always for a few rows, so
+            # that `compare` explains every score): below, even an equal whole name cannot reach the threshold.
+            reach = float(rules["threshold"]) - float(rules["project_bonus"]) - float(rules["sector_amount_bonus"])
+            chance = trade[sub] >= (reach - (1 - w) * 100) / w if w > 0 else np.ones(len(sub), bool)
+            if len(sub) <= 64 or chance.all():
+                core[sub] = _row_scores(q.name.core, cores)
+            elif chance.any():
+                keep = np.flatnonzero(chance)
+                core[sub[keep]] = _row_scores(q.name.core, [cores[k] for k in keep])
             investor = w * trade + (1 - w) * core
         project = np.zeros(n, np.float32)
         minimum = int(rules["project_min_length"])
         if len(q.project.replace(" ", "")) >= minimum:
-            if full:
-                if minimum not in self._projects_from:
-                    rows = np.flatnonzero(self.project_length >= minimum)
-                    self._projects_from[minimum] = (rows, self.project[rows].tolist())
-                sub, names = self._projects_from[minimum]
-            else:
-                sub = np.flatnonzero(self.project_length[idx] >= minimum)
-                names = self.project[idx[sub]]
+            # where the project's name decides (investors not comparable) or may add its points
+            needed = (self.project_length if full else self.project_length[idx]) >= minimum
+            if n > 64:
+                reach = float(rules["threshold"]) - float(rules["project_bonus"]) - float(rules["sector_amount_bonus"])
+                needed &= ~comparable | (investor >= reach)
+            sub = np.flatnonzero(needed)
             if len(sub):
-                project[sub] = _row_scores(q.project, names)
+                project[sub] = _row_scores(q.project, self.project[sub if full else idx[sub]])
         sector_amount = np.zeros(n, bool)
         if q.sector and q.amount == q.amount:
             amounts = self.amount if full else self.amount[idx]
@@ -820,13 +837,22 @@ class MatchIndex:
         return pairs
 
 
-def _prepare(record: Mapping[str, Any], vocabulary: _Vocabulary, rules: Mapping[str, Any]) -> _Features:
+def _prepare(record: Mapping[str, Any], vocabulary: _Vocabulary, rules: Mapping[str, Any],
+             cache: dict[tuple[str, Any], Any] | None = None) -> _Features:
+    def once(kind: str, value: Any, normalise):
+        if cache is None or not isinstance(value, str):
+            return normalise(value, rules, _vocabulary=vocabulary)
+        key = (kind, value)
+        if key not in cache:
+            cache[key] = normalise(value, rules, _vocabulary=vocabulary)
+        return cache[key]
+
     credit = check_credit_code(record.get(CREDIT_CODE_FIELD))
     return _Features(
         code=_text(record.get("code")),
         district=_text(record.get("district")),
-        name=normalise_name(record.get("investor"), rules, _vocabulary=vocabulary),
-        project=normalise_project_name(record.get("name"), rules, _vocabulary=vocabulary),
+        name=once("investor", record.get("investor"), normalise_name),
+        project=once("project", record.get("name"), normalise_project_name),
         credit=credit.value if credit.valid else "",
         sector=_text(record.get("sector")),
         amount=_amount(record.get("investment_wan"), record.get("currency")),
