@@ -872,11 +872,20 @@ def _factorize(values: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
 
 
 def _word_score(ours: Sequence[str], theirs: Sequence[str]) -> float:
-    """How well each word of either name finds a close word in the other (0-100: the worst word's best)."""
+    """How well each word of either name finds a close word in the other (0-100: the worst word's best).
+    Names have a handful of words: plain loops over rapidfuzz's ratio beat building a matrix."""
     if not ours or not theirs:
         return 0.0
-    scores = process.cdist(ours, theirs, scorer=fuzz.ratio, dtype=np.float32)
-    return float(min(scores.max(axis=1).min(), scores.max(axis=0).min()))
+    best_of_theirs = [0.0] * len(theirs)
+    worst = 100.0
+    for a in ours:
+        best = 0.0
+        for k, b in enumerate(theirs):
+            score = fuzz.ratio(a, b)
+            best = max(best, score)
+            best_of_theirs[k] = max(best_of_theirs[k], score)
+        worst = min(worst, best)
+    return min(worst, *best_of_theirs)
 
 
 def _grams(text: str, n: int) -> set[str]:
