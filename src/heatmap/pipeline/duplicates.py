@@ -97,7 +97,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "within_district": False,
     # At most this many matches are returned for one project, best first.
     "max_matches": 20,
-    # find_all_pairs: an n-gram shared by more records than this is too common to block on.
+    # find_all_pairs: a blocking key (see MatchIndex.blocking_keys) shared by more records than this is too
+    # common to block on.
     "block_max_size": 300,
     # Take place names out of investor names (see the module's docstring); False keeps them in the name.
     "strip_places": True,
