@@ -20,6 +20,7 @@ from heatmap.i18n import pipeline_ledger
 from heatmap.i18n import pipeline_projects
 from heatmap.i18n import pipeline_reports
 from heatmap.i18n import ingest_projects
+from heatmap.i18n import pipeline_duplicates
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -46,6 +47,7 @@ CATALOG = _merge(
     pipeline_projects,
     pipeline_reports,
     ingest_projects,
+    pipeline_duplicates,
 )
 
 
