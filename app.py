@@ -18,6 +18,9 @@ if ui.allowed(Action.VIEW_PIPELINE):
     pages.append(st.Page("pages/projects.py", title=ui.t("nav.projects"), icon=":material/work:", url_path="projects"))
 if ui.allowed(Action.VIEW_REPORTS):
     pages.append(st.Page("pages/reports.py", title=ui.t("nav.reports"), icon=":material/event_note:", url_path="reports"))
+if ui.allowed(Action.RESOLVE_DUPLICATES):
+    pages.append(st.Page("pages/duplicates.py", title=ui.t("nav.duplicates"), icon=":material/call_merge:",
+                         url_path="duplicates"))
 if ui.allowed(Action.EDIT_CARRIERS):
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):

@@ -105,6 +105,8 @@ with form_tab:
             st.warning(st.session_state.pop("p_conflict"))
         if "p_saved" in st.session_state:
             st.success(st.session_state.pop("p_saved"))
+        if "p_notice" in st.session_state:
+            st.info(st.session_state.pop("p_notice"))
         form_key = f"p_form_{choice or 'new'}_{st.session_state.get('p_round', 0)}"  # a new round: fresh inputs
         with st.form(form_key):
             values = {}
@@ -140,5 +142,7 @@ with form_tab:
             else:
                 st.session_state["p_saved"] = (ui.t("projects.unchanged") if saved.version is None
                                                else ui.t("projects.saved", code=record["code"], version=saved.version))
+                if saved.notice is not None and saved.notice.matches_elsewhere:
+                    st.session_state["p_notice"] = ui.t(saved.notice.reason.key, **dict(saved.notice.reason.params))
                 st.session_state["p_round"] = st.session_state.get("p_round", 0) + 1
                 st.rerun()

@@ -48,3 +48,13 @@ def test_a_leader_sees_code_names_and_no_names_or_investors(app_data):
 def test_the_office_sees_every_districts_projects(app_data):
     at = run_app(viewer=OFFICE, page="pages/projects.py")
     assert len(at.dataframe[0].value) == len(Store().projects())
+
+
+def test_only_the_office_has_the_one_window_and_it_runs_in_both_languages(app_data):
+    assert "pages/duplicates.py" not in str(run_app(viewer=STAFF)._tree)
+    assert "pages/duplicates.py" not in str(run_app(viewer=LEADER)._tree)
+    at = run_app(viewer=OFFICE, page="pages/duplicates.py")
+    assert at.title[0].value == "统一窗口：疑似同一项目"
+    assert at.subheader[0].value.startswith("待认定：")
+    en = run_app(lang="en", viewer=OFFICE, page="pages/duplicates.py")
+    assert en.title[0].value == "One window: likely the same project" and en.subheader[0].value.startswith("To decide:")

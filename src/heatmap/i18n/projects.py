@@ -66,6 +66,23 @@ CATALOG = {
     "reports.download": ("下载报表（Excel）", "Download the report (Excel)"),
     "reports.col.status": ("与上期相比", "Since the last report"),
     "reports.col.changes": ("变动内容", "What changed"),
+    "nav.duplicates": ("统一窗口", "One window"),
+    "dup.title": ("统一窗口：疑似同一项目", "One window: likely the same project"),
+    "dup.caption": (
+        "不同区镇登记的疑似同一项目，双方记录完整显示，由招商局认定：是同一项目（确定承接区镇，另一方保留首谈功劳），或是不同项目。已认定的不再提示。",
+        "Records of different districts that are likely one project, both in full, for the investment office to "
+        "decide: the same project (one hosting district; the other keeps its first-contact credit) or different "
+        "projects. A decided pair is not raised again.",
+    ),
+    "dup.queue": ("待认定：{n} 对", "To decide: {n} pairs"),
+    "dup.none": ("目前没有疑似重复的项目。", "No likely duplicates at present."),
+    "dup.score": ("相似度 {score}", "similarity {score}"),
+    "dup.outcome": ("认定", "Decision"),
+    "dup.outcome.same": ("同一项目", "The same project"),
+    "dup.outcome.different": ("不同项目", "Different projects"),
+    "dup.hosting": ("承接区镇（同一项目时）", "Hosting district (if the same project)"),
+    "dup.note": ("说明（可选）", "Note (optional)"),
+    "dup.decide": ("确认认定", "Record the decision"),
     "problem.unknown_project": ("项目 {code} 不存在", "there is no project {code}"),
     "problem.project_not_yours": ("无权修改{district}的项目", "you may not edit projects of {district}"),
     "problem.project_code_exists": ("项目编号 {code} 已存在：请修改该项目或换一个编号", "the project code {code} exists already: edit that project or choose another code"),

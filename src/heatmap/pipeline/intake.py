@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from heatmap.access import Action, Viewer, allowed
 from heatmap.model import Problem, ValidationError, is_missing
+from heatmap.pipeline import duplicates
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import workflow
 from heatmap.store import Store
@@ -22,6 +23,16 @@ class Saved:
     version: int | None  # None: nothing differed from what is stored
     stage_recorded: bool  # the stage changed, and the change was recorded as an event
     is_new: bool
+    notice: duplicates.DistrictNotice | None = None  # likely matches in other districts: a count, nothing more
+
+
+def duplicate_notice(store: Store, record: Mapping[str, Any]) -> duplicates.DistrictNotice:
+    """What the district may be told after saving: how many likely matches other districts hold (the office
+    sees the pair in its queue). Pairs the office has decided are not raised again."""
+    others = store.projects()
+    others = others[others["code"] != record.get("code")]
+    matches = duplicates.find_matches(record, others, decided=store.decided_pairs())
+    return duplicates.visible_to_district(matches, record.get("district"))
 
 
 def read_for_form(store: Store, code: str) -> tuple[dict[str, Any] | None, dict[str, int | None]]:
@@ -58,4 +69,5 @@ def save_project(store: Store, viewer: Viewer, record: Mapping[str, Any], read_b
     given = {code: {"on": event.on, "reason": stage_reason, "note": stage_note}} if stage_changed else {}
     version, _ = store.save("project", [record], user=user, source="form", district=record.get("district"),
                             expected_base={code: read_base.get(code)}, at=at, stage_events=given)
-    return Saved(version, stage_changed and version is not None, stored is None)
+    return Saved(version, stage_changed and version is not None, stored is None,
+                 duplicate_notice(store, record) if version is not None else None)
