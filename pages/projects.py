@@ -31,6 +31,7 @@ with list_tab:
         st.info(ui.t("projects.none"))
     else:
         stages = st.multiselect(ui.t("field.stage"), [s.value for s in Stage], format_func=lambda s: ui.label("stage", s),
+                                placeholder=ui.t("common.all"),
                                 key="p_stages")
         shown = projects[projects["stage"].isin(stages)] if stages else projects
         st.caption(ui.t("projects.count", n=i18n.fmt_int(len(shown), lang)))

@@ -120,3 +120,16 @@ def test_scales_to_benchmark_sizes_quickly():
 def test_period_ends():
     assert sample.period_ends(dt.date(2026, 10, 31), 3) == [dt.date(2026, 6, 30), dt.date(2026, 8, 31), dt.date(2026, 10, 31)]
     assert sample.period_ends(dt.date(2026, 2, 28), 2) == [dt.date(2025, 12, 31), dt.date(2026, 2, 28)]
+
+
+def test_every_sample_project_has_its_own_neutral_code_name():
+    from heatmap import bootstrap, sample
+
+    data = sample.generate(100, 400, history=True)
+    bootstrap._give_code_names(data.project_states)
+    last = data.project_states[-1]
+    names = [r["code_name"] for r in last]
+    assert len(set(names)) == len(names) and all(n.startswith("TC-20") for n in names)
+    first = {r["code"]: r["code_name"] for r in data.project_states[0]}
+    assert all(first[r["code"]] == r["code_name"] for r in last if r["code"] in first)  # stable across periods
+    assert not any(r["investor"] and r["investor"][:2] in r["code_name"] for r in last)

@@ -31,6 +31,7 @@ def load_sample(
 ) -> sample.Sample:
     """Replace all carriers and projects with the sample, one version per bi-monthly period."""
     data = sample.generate(n_carriers, n_projects, seed=seed, history=history)
+    _give_code_names(data.project_states)
     store.clear_records()
     store.save_districts(data.districts)
     for k, end in enumerate(data.period_ends):
@@ -44,3 +45,17 @@ def load_sample(
         for account in sample.demo_accounts(store.district_codes()):
             auth.create_user(store, password=sample.DEMO_PASSWORD, **account)
     return data
+
+
+def _give_code_names(states) -> None:
+    """Every sample project gets its neutral code name (代号), the same in every period's state."""
+    from heatmap.pipeline import projects as pj
+
+    names: dict[str, str] = {}
+    newest: dict[str, str] = {}  # per prefix and year ("TC-2026"): the newest name, which the next one follows
+    for state in states:
+        for record in sorted(state, key=lambda r: r["code"]):
+            if record["code"] not in names:
+                name = pj.code_name(record, newest.values())
+                names[record["code"]] = newest[name.rsplit("-", 1)[0]] = name
+            record["code_name"] = names[record["code"]]
