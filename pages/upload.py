@@ -6,7 +6,7 @@ from heatmap import access, export, i18n, mapview, summary, ui
 from heatmap.access import Action
 from heatmap.ingest import headers, pipeline, review, template
 from heatmap.ingest.files import SUPPORTED_EXTENSIONS
-from heatmap.model import CARRIER_FIELDS, ValidationError, is_missing
+from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, Category, ValidationError, is_missing
 from heatmap.store import Conflict, records_frame
 
 lang = ui.lang()
@@ -63,17 +63,18 @@ def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> N
             with st.expander(f"{ui.t(f'upload.{label}')} ({n[op]:,})", expanded=op != "add" or n[op] <= 20):
                 st.dataframe(tables[op], hide_index=True, width="stretch")
 
-    with st.expander(ui.t("upload.map"), expanded=True):
-        in_file = records_frame("carrier", result.records)
-        districts = ui.districts()
-        built = mapview.build_map(mapview.MapContent(
-            carriers=in_file, districts=districts, district_figures=summary.district_table(districts, in_file, None),
-            lang=lang, show={"supply_heat": False},
-        ))
-        # open on the file's own sites, not on the whole city
-        center = [float(in_file["lat"].mean()), float(in_file["lon"].mean())] if in_file["lat"].notna().any() else None
-        st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[], center=center,
-                  zoom=12 if center else None)
+    if result.entity == "carrier":  # a map of the file's sites (projects are confidential: none of them here)
+        with st.expander(ui.t("upload.map"), expanded=True):
+            in_file = records_frame("carrier", result.records)
+            districts = ui.districts()
+            built = mapview.build_map(mapview.MapContent(
+                carriers=in_file, districts=districts, district_figures=summary.district_table(districts, in_file, None),
+                lang=lang, show={"supply_heat": False},
+            ))
+            # open on the file's own sites, not on the whole city
+            center = [float(in_file["lat"].mean()), float(in_file["lon"].mean())] if in_file["lat"].notna().any() else None
+            st_folium(built.map, key="u_map", height=420, use_container_width=True, returned_objects=[], center=center,
+                      zoom=12 if center else None)
 
     step("upload.step.commit")
     if diff.is_empty:
@@ -112,11 +113,21 @@ with upload_tab:
     step("upload.step.kind")
     st.caption(ui.t("upload.district_of", district=names.get(own_district, own_district)) if own_district
                else ui.t("upload.any_district"))
+    entities = ["carrier"] + (["project"] if ui.allowed(Action.EDIT_PROJECTS, own_district) else [])
+    entity = st.radio(ui.t("upload.entity"), entities, format_func=lambda e: ui.t(f"upload.entity.{e}"), horizontal=True,
+                      key="u_entity") if len(entities) > 1 else "carrier"
     left, right = st.columns([2, 1])
-    kind = left.selectbox(ui.t("upload.kind"), pipeline.kinds(), format_func=lambda k: ui.label("kind", k), key="u_kind")
+    if entity == "carrier":
+        kind = left.selectbox(ui.t("upload.kind"), pipeline.kinds(), format_func=lambda k: ui.label("kind", k), key="u_kind")
+        template_kind, template_label = kind, ui.label("kind", kind)
+    else:  # a district's project list: any category in one file; the template is per category
+        kind = None
+        template_kind = left.selectbox(ui.t("upload.template_category"), [c.value for c in Category],
+                                       format_func=lambda c: ui.label("category", c), key="u_category")
+        template_label = ui.label("category", template_kind)
     right.download_button(
-        ui.t("upload.template", kind=ui.label("kind", kind)), template.template_workbook(kind, lang),
-        file_name=f"taicang-carriers-{kind}-template.xlsx", key="u_template",
+        ui.t("upload.template", kind=template_label), template.template_workbook(template_kind, lang, entity=entity),
+        file_name=f"taicang-{entity}s-{template_kind}-template.xlsx", key="u_template",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     gcj02 = st.checkbox(ui.t("upload.gcj02"), key="u_gcj02")
@@ -131,11 +142,12 @@ with upload_tab:
         data = uploaded.getvalue()
         chosen = st.session_state.setdefault("u_mappings", {})
         # Reading a large file takes seconds: keep the result for the reruns a click on this page causes.
-        key = (uploaded.name, uploaded.file_id, kind, gcj02, own_district, tuple(sorted(chosen.items())), ui.data_version())
+        key = (uploaded.name, uploaded.file_id, entity, kind, gcj02, own_district, tuple(sorted(chosen.items())),
+               ui.data_version())
         if st.session_state.get("u_key") != key:
             bar = st.progress(0.0, text=ui.t("upload.reading", file=uploaded.name))
             st.session_state["u_result"] = pipeline.read_upload(
-                data, uploaded.name, kind=kind, store=store, district=own_district, gcj02=gcj02, mappings=chosen,
+                data, uploaded.name, kind=kind, store=store, district=own_district, gcj02=gcj02, mappings=chosen, entity=entity,
                 progress=lambda fraction, step: bar.progress(fraction, text=ui.t(f"upload.progress.{step}")),
             )
             st.session_state["u_key"] = key
@@ -145,7 +157,8 @@ with upload_tab:
         if result.unknown_columns:
             step("upload.step.mapping")
             st.caption(ui.t("upload.mapping_help"))
-            targets = ["ignore"] + [f.name for f in CARRIER_FIELDS if f.name != "geometry"] + list(pipeline.COORDINATE_TARGETS) \
+            fields = CARRIER_FIELDS if entity == "carrier" else PROJECT_FIELDS
+            targets = ["ignore"] + [f.name for f in fields if f.name != "geometry"] + list(pipeline.COORDINATE_TARGETS) \
                 + list(pipeline.RATE_TARGETS)
 
             def target_label(target: str) -> str:

@@ -166,3 +166,30 @@ def test_two_people_preview_then_commit_the_second_is_told_and_sees_the_fresh_pr
     assert store.record("carrier", "TWO-P001")["rent_cny_m2_month"] == 30
     for pg in pages:
         pg.context.close()
+
+
+def test_staff_upload_their_districts_project_list_through_the_same_page(upload_server, page, tmp_path):
+    from test_ingest_projects import liuhe_projects
+
+    store = Store(f"sqlite:///{upload_server.data_dir / 'heatmap.sqlite'}")
+    page.goto(upload_server.url)
+    wait_for_app(page)
+    sign_in(page, "staff-liuhe")
+    open_page(page, "数据上传")
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("本区镇项目清单", exact=True).click()
+    wait_for_app(page)
+    expect(main).to_contain_text("模板的项目类别")
+    path = tmp_path / "浏河项目清单.csv"
+    path.write_bytes(csv_bytes(liuhe_projects()))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    wait_for_app(page)
+    expect(main).to_contain_text("③ 与已存数据比对", timeout=60_000)
+    assert store.record("project", "LH-XM-2026-002") is None
+    main.get_by_role("button", name="提交为新版本").click()
+    wait_for_app(page)
+    expect(main).to_contain_text("已提交为版本", timeout=30_000)
+    stored = store.record("project", "LH-XM-2026-002")
+    assert stored["district"] == "liuhe" and stored["investment_wan"] == 50000 and stored["stage"] == "signed"
+    assert store.stage_events(["LH-XM-2026-002"])["stage"].tolist() == ["signed"]  # the stage, as an event
+    assert main.locator("iframe[title='streamlit_folium.st_folium']").count() == 0  # no map of projects

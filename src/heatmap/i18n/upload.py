@@ -126,6 +126,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{records} 条记录：新增 {added}，修改 {changed}，未变 {same}，删除 {removed}",
         "{records} records: {added} added, {changed} changed, {same} unchanged, {removed} removed",
     ),
+    "upload.entity": ("上传内容", "What the file holds"),
+    "upload.entity.carrier": ("载体（土地、厂房、楼宇）", "Carriers (land, plants, offices)"),
+    "upload.entity.project": ("本区镇项目清单", "The district's project list"),
+    "upload.template_category": ("模板的项目类别", "Project category of the template"),
     "upload.preview_refreshed": (
         "下面的预览已按当前数据重新比较：请核对后再提交。",
         "The preview below was compared again with the data as it is now: check it, then commit.",
