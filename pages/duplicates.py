@@ -10,12 +10,7 @@ from heatmap.pipeline import duplicates, library, office
 from heatmap.store import Conflict
 
 lang = ui.lang()
-ui.page_header("dup.title")
-viewer = ui.viewer()
-if not ui.allowed(Action.RESOLVE_DUPLICATES):
-    st.info(ui.t("projects.not_allowed"))
-    st.stop()
-st.caption(ui.t("dup.caption"))
+viewer = ui.confidential_page("dup.title", "dup.caption", Action.RESOLVE_DUPLICATES)
 store = ui.get_store()
 names = ui.district_names()
 if "d_done" in st.session_state:

@@ -13,12 +13,7 @@ from heatmap.pipeline import projects as projects_rules
 from heatmap.store import Conflict
 
 lang = ui.lang()
-ui.page_header("projects.title")
-viewer = ui.viewer()
-if not ui.allowed(Action.VIEW_PIPELINE):
-    st.info(ui.t("projects.not_allowed"))
-    st.stop()
-st.caption(ui.t("projects.caption"))
+viewer = ui.confidential_page("projects.title", "projects.caption", Action.VIEW_PIPELINE)
 
 store = ui.get_store()
 names = ui.district_names()

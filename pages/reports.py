@@ -10,12 +10,7 @@ from heatmap.pipeline import library, reports, workflow
 from heatmap.store import Conflict
 
 lang = ui.lang()
-ui.page_header("reports.title")
-viewer = ui.viewer()
-if not ui.allowed(Action.VIEW_REPORTS):
-    st.info(ui.t("projects.not_allowed"))
-    st.stop()
-st.caption(ui.t("reports.caption"))
+viewer = ui.confidential_page("reports.title", "reports.caption", Action.VIEW_REPORTS)
 
 store = ui.get_store()
 names = ui.district_names()

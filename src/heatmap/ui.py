@@ -174,6 +174,17 @@ def allowed(action: Action, district: str | None = None) -> bool:
     return access.allowed(viewer(), action, district)
 
 
+def confidential_page(title_key: str, caption_key: str, action: Action) -> Viewer:
+    """The top of a confidential page: its title, and for a viewer without `action` a notice and nothing
+    more (the script stops); otherwise its caption. Returns the viewer."""
+    page_header(title_key)
+    if not allowed(action):
+        st.info(t("projects.not_allowed"))
+        st.stop()
+    st.caption(t(caption_key))
+    return viewer()
+
+
 # --- online inquiries -----------------------------------------------------------------------------
 
 
