@@ -253,3 +253,26 @@ def test_history_keeps_each_geometry_once_and_still_shows_and_undoes_a_change_of
     assert removed.op == "remove" and shapely.equals_exact(removed.before["geometry"], big, 1e-12)
     store.rollback(v4, user="a")  # a removal undone brings the geometry back from history
     assert shapely.equals_exact(store.record("carrier", "TC-P-G")["geometry"], big, 1e-12)
+
+
+def test_two_processes_starting_on_a_new_database_both_set_their_meta(store):
+    """`initialized` (and any meta) set by two writers at once: the last value stands, neither fails."""
+    import threading
+
+    errors = []
+
+    def start(value):
+        try:
+            for _ in range(20):
+                store.set_meta("initialized", value)
+        except Exception as error:  # noqa: BLE001 - the test collects what each writer got
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=(v,)) for v in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and store.get_meta("initialized") in ("a", "b")
+    store.set_meta("initialized", None)
+    assert store.get_meta("initialized") is None

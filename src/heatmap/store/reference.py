@@ -6,6 +6,7 @@ from typing import Any, Iterable, Mapping
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from heatmap.store.rows import _utcnow
 from heatmap.store.schema import SRID, districts_table, header_mappings_table, meta_table
@@ -23,9 +24,12 @@ class Reference:
 
     def set_meta(self, key: str, value: str | None, conn: sa.Connection | None = None) -> None:
         def write(c):
-            c.execute(sa.delete(meta_table).where(meta_table.c.key == key))
-            if value is not None:
-                c.execute(sa.insert(meta_table).values(key=key, value=value))
+            if value is None:
+                c.execute(sa.delete(meta_table).where(meta_table.c.key == key))
+                return
+            # an upsert: two processes starting on a new database at once both set "initialized"
+            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(meta_table).values(key=key, value=value)
+            c.execute(insert.on_conflict_do_update(index_elements=[meta_table.c.key], set_={"value": value}))
 
         if conn is not None:
             write(conn)
@@ -38,11 +42,13 @@ class Reference:
     def save_districts(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Insert or replace districts by code (an administrator's reference data)."""
         rows = [dict(r) for r in records]
-        with self.engine.begin() as conn:
-            for row in rows:
-                conn.execute(sa.delete(districts_table).where(districts_table.c.code == row["code"]))
-            if rows:
-                conn.execute(sa.insert(districts_table), rows)
+        if rows:
+            with self.engine.begin() as conn:  # an upsert: two processes filling a new database at once
+                insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(districts_table)
+                conn.execute(insert.on_conflict_do_update(
+                    index_elements=[districts_table.c.code],
+                    set_={c.name: insert.excluded[c.name] for c in districts_table.c if c.name != "code"},
+                ), rows)
         self._district_cache = None
 
     def districts(self) -> gpd.GeoDataFrame:
