@@ -417,33 +417,31 @@ class Records:
             rows = conn.execute(
                 sa.select(changes_table).where(changes_table.c.version_id == version_id).order_by(changes_table.c.id)
             ).mappings().all()
-            out = []
-            for r in rows:
-                before, after = _load(entity, r["before"]), _load(entity, r["after"])
-                fields = tuple((after or before or {}).keys()) if r["op"] == "change" else ()
-                out.append(RecordChange(r["op"], r["code"], before, after, fields))
-            by_reference = [c for c in out if c.before is not None and c.before.get("geometry") == PREVIOUS_GEOMETRY]
-            if by_reference:
-                earlier = self._geometries_before(conn, entity, [c.code for c in by_reference], version_id)
-                for change in by_reference:
-                    change.before["geometry"] = earlier.get(change.code)
+            out = [_change_of_row(entity, r) for r in rows]
+            self._resolve_geometries(conn, entity, out, version_id)
         return out
+
+    def _resolve_geometries(self, conn: sa.Connection, entity: Entity, changes: Sequence[RecordChange], version_id: int) -> None:
+        """Put back the geometries that changes of one version name by reference (PREVIOUS_GEOMETRY)."""
+        by_reference = [c for c in changes if c.before is not None and c.before.get("geometry") == PREVIOUS_GEOMETRY]
+        if by_reference:
+            earlier = self._geometries_before(conn, entity, [c.code for c in by_reference], version_id)
+            for change in by_reference:
+                change.before["geometry"] = earlier.get(change.code)
 
     def record_changes(self, entity_name: str, code: str, limit: int = 50) -> list[tuple[dict[str, Any], RecordChange]]:
         """One record's history, newest first: each version that touched it (as `version`) with what it did."""
         entity = ENTITIES[entity_name]
         c, v = changes_table, versions_table
-        query = (sa.select(c.c.op, c.c.before, c.c.after, v).join(v, v.c.id == c.c.version_id)
+        query = (sa.select(c.c.op, c.c.code, c.c.before, c.c.after, v).join(v, v.c.id == c.c.version_id)
                  .where(c.c.entity == entity_name, c.c.code == code).order_by(c.c.version_id.desc()).limit(limit))
         out = []
         with self.engine.connect() as conn:
             for row in conn.execute(query).mappings():
-                before, after = _load(entity, row["before"]), _load(entity, row["after"])
-                if before is not None and before.get("geometry") == PREVIOUS_GEOMETRY:
-                    before["geometry"] = self._geometries_before(conn, entity, [code], row["id"]).get(code)
-                fields = tuple((after or before or {}).keys()) if row["op"] == "change" else ()
+                change = _change_of_row(entity, row)
+                self._resolve_geometries(conn, entity, [change], row["id"])
                 version = {k: row[k] for k in ("id", "created_at", "created_by", "source", "file_name", "note", "district")}
-                out.append((version, RecordChange(row["op"], code, before, after, fields)))
+                out.append((version, change))
         return out
 
     def _geometries_before(self, conn: sa.Connection, entity: Entity, codes: Sequence[str], version_id: int) -> dict:
@@ -547,6 +545,13 @@ class Records:
             expected_base=base,  # a commit between this read and the write refuses the rollback
         )
         return new_id
+
+
+def _change_of_row(entity: Entity, row: Mapping[str, Any]) -> RecordChange:
+    """One row of the changes table as a RecordChange (for a change, only the fields it changed)."""
+    before, after = _load(entity, row["before"]), _load(entity, row["after"])
+    fields = tuple((after or before or {}).keys()) if row["op"] == "change" else ()
+    return RecordChange(row["op"], row["code"], before, after, fields)
 
 
 def _with_later_fields(entity: Entity, rec: dict[str, Any], only: frozenset[str] | None) -> dict[str, Any]:
