@@ -217,6 +217,12 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("grade", FieldType.CHOICE, choices=GRADES),
     FieldSpec("is_confidential", FieldType.BOOL),
     FieldSpec("wanted_by", FieldType.DATE),
+    # Facts of the valid-lead test (有效项目信息, pipeline.reports): an investment plan, business plan or
+    # feasibility study is at hand; there was a visit with decision-level talks or negotiated terms. Blank: not known.
+    FieldSpec("has_feasibility_study", FieldType.BOOL),
+    FieldSpec("decision_level_visit", FieldType.BOOL),
+    # The fixed-asset investment actually formed once settled, in 万 of `currency` (the first-report award's basis).
+    _num("actual_investment_wan", maximum=1e9),
     FieldSpec("geometry", FieldType.GEOMETRY),  # where the project is or would be; district seat if empty
 )
 

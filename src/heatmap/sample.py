@@ -423,6 +423,20 @@ class _Generator:
         return CarrierStatus.PARTIAL.value
 
     # --- projects ------------------------------------------------------------------------------
+    @staticmethod
+    def lead_facts(n: int, stage: Stage, amount: float) -> dict[str, Any]:
+        """The valid-lead facts of project n and, once it produces, the investment actually formed. Drawn from
+        a generator of their own (seeded by n), so adding them left every other drawn value as it was."""
+        rng = np.random.default_rng(10_007 + n)
+        step = list(Stage).index(stage)
+        facts: dict[str, Any] = {}
+        if rng.random() < 0.85:  # some districts leave the facts blank: not known
+            facts["has_feasibility_study"] = bool(rng.random() < 0.25 + 0.15 * step)
+            facts["decision_level_visit"] = bool(rng.random() < 0.35 + 0.15 * step)
+        if stage is Stage.PRODUCTION:
+            facts["actual_investment_wan"] = float(round(amount * rng.uniform(0.6, 1.05), -1))
+        return facts
+
     def investor(self, country: str) -> str:
         words = GERMAN_WORDS if country == "DE" else CHINESE_WORDS if country == "CN" else OTHER_WORDS[country]
         a, b, c = (w[int(self.rng.integers(len(w)))] for w in words)
@@ -486,6 +500,7 @@ class _Generator:
         if sector in ("biomedicine", "new_materials"):
             needs.append("环评等级: 报告书")
         rec["tech_needs"] = "；".join(needs) or None
+        rec.update(self.lead_facts(n, timeline[-1][1], float(amount)))
         if timeline[-1][1] is not Stage.FIRST_CONTACT and self.rng.random() < 0.8:
             rec["grade"] = self.choice(GRADE_SHARE)
         settled = STAGE_GROUP[Stage(rec["stage"])] is StageGroup.SETTLED

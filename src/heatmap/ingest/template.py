@@ -114,6 +114,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "crane_needed_t": 10, "power_needed_kva": 2500, "tech_needs": "双回路供电；环评等级：报告表", "stage": "在谈",
         "district": "太仓高新区", "origin_district": "沙溪镇", "reported_by": "沙溪镇招商办", "reported_on": _FIXED_DATE,
         "carrier_code": None, "grade": "A", "is_confidential": "是", "wanted_by": dt.date(2026, 12, 31),
+        "has_feasibility_study": "否", "decision_level_visit": "是",
         "lon": 121.1420, "lat": 31.4628,
     },
     "trade_logistics": {
@@ -124,6 +125,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "power_needed_kva": 1250, "tech_needs": "冷库：-25℃；进出口监管仓", "stage": "签约",
         "district": "太仓港经济技术开发区", "origin_district": "太仓港经济技术开发区", "reported_by": "港区招商局",
         "reported_on": _FIXED_DATE, "carrier_code": None, "grade": "B", "is_confidential": "是",
+        "has_feasibility_study": "是", "decision_level_visit": "是",
         "wanted_by": dt.date(2026, 6, 30), "lon": 121.2081, "lat": 31.6027,
     },
     "rnd": {
@@ -133,6 +135,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "land_needed_mu": None, "floor_area_needed_m2": 3000, "power_needed_kva": 400, "tech_needs": "EMC 实验室",
         "stage": "首次接触", "district": "科教新城", "origin_district": "科教新城", "reported_by": "科教新城招商局",
         "reported_on": _FIXED_DATE, "carrier_code": None, "grade": None, "is_confidential": "是",
+        "has_feasibility_study": None, "decision_level_visit": "否",
         "wanted_by": dt.date(2026, 9, 30), "lon": None, "lat": None,
     },
     "other": {
@@ -141,6 +144,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "investment_wan": 2000, "currency": "人民币", "space_kind": "商务楼宇", "land_needed_mu": None,
         "floor_area_needed_m2": 1500, "tech_needs": None, "stage": "注册", "district": "城厢镇", "origin_district": "城厢镇",
         "reported_by": "城厢镇招商办", "reported_on": _FIXED_DATE, "carrier_code": None, "grade": "C",
+        "has_feasibility_study": "是", "decision_level_visit": "是",
         "is_confidential": "是", "wanted_by": dt.date(2026, 3, 31), "lon": 121.1180, "lat": 31.4547,
     },
 }
