@@ -416,7 +416,8 @@ DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
 GROUP_COLUMNS = ("n_negotiating", "n_signed", "n_settled", "n_on_hold", "n_dropped")
 DETAIL_COUNT = {"new": "n_new", "advanced": "n_advanced", "stalled": "n_stalled", "on_hold": "n_put_on_hold",
                 "dropped": "n_dropped_now", "gone": "n_gone", "amount_changed": "n_amount_changed"}
-SUMMARY_COLUMNS = ("district", "period", "projects", *GROUP_COLUMNS, "investment_cny_wan", *DETAIL_COUNT.values(),
+SUMMARY_COLUMNS = ("district", "period", "projects", *GROUP_COLUMNS, "investment_cny_wan", "n_signed_once",
+                   "signed_once_cny_wan", *DETAIL_COUNT.values(),
                    "amount_change_cny_wan", "leads_valid", "leads_not_known")
 
 
@@ -436,7 +437,7 @@ def _identity(rec: Mapping[str, Any], district: str) -> dict[str, Any]:
 
 
 def period_diff(previous_snapshot: Snapshot | None, current_snapshot: Snapshot, events: Iterable[StageEvent],
-                rules: Mapping[str, Any] = DEFAULT_RULES) -> PeriodDiff:
+                rules: Mapping[str, Any] = DEFAULT_RULES, signed: tuple[int, float] = (0, 0.0)) -> PeriodDiff:
     """Compare a district's report with its previous one (None: its first report, every project is new).
 
     - new: in this report, not in the last; gone: in the last, not in this one (transferred or removed);
@@ -445,7 +446,9 @@ def period_diff(previous_snapshot: Snapshot | None, current_snapshot: Snapshot, 
     - stalled: no progress for the rules' periods as of the period's end, computed from the stage events
       (a project without events is not judged);
     - amount changed: an investment known in both reports that moved by at least the rules' minimum, in
-      万元 CNY at the reference rates (projects in foreign currency keep their own amounts beside)."""
+      万元 CNY at the reference rates (projects in foreign currency keep their own amounts beside);
+    - `signed`: the projects signed in the period and their amount in 万元 CNY, counted once by the rules of
+      `pipeline.figures` (a figure of the city's, not of one snapshot: the caller counts it)."""
     period = period_from_key(current_snapshot.period, rules)
     district = current_snapshot.district
     before = previous_snapshot.by_code() if previous_snapshot else {}
@@ -487,7 +490,9 @@ def period_diff(previous_snapshot: Snapshot | None, current_snapshot: Snapshot, 
         if code not in now:
             rows["gone"].append({**_identity(old, district), "stage_before": old.get("stage"), "investment_cny_wan": cny_wan(old)})
     details = {name: pd.DataFrame(rows[name], columns=list(DETAIL_COLUMNS[name])) for name in DETAILS}
-    return PeriodDiff(district, period.key, _summary(district, period.key, list(now.values()), details, rules), details)
+    summary = _summary(district, period.key, list(now.values()), details, rules)
+    summary["n_signed_once"], summary["signed_once_cny_wan"] = signed
+    return PeriodDiff(district, period.key, summary, details)
 
 
 def _amount_change(ident: dict, old: Mapping[str, Any], new: Mapping[str, Any], rules: Mapping[str, Any]) -> list[dict]:
@@ -549,7 +554,7 @@ def city_rollup(diffs: Sequence[PeriodDiff]) -> CityReport:
 
 # --- as people read them ---------------------------------------------------------------------------
 
-_MONEY = {"investment_cny_wan", "before_cny_wan", "after_cny_wan", "change_cny_wan", "amount_change_cny_wan"}
+_MONEY = {"investment_cny_wan", "signed_once_cny_wan", "before_cny_wan", "after_cny_wan", "change_cny_wan", "amount_change_cny_wan"}
 _STAGES = {"stage", "stage_before"}
 
 

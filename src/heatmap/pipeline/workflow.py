@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from heatmap import i18n
+from heatmap.pipeline import figures
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.store import Store
@@ -83,17 +84,26 @@ def submit(store: Store, district: str, period: rp.Period, projects: pd.DataFram
                                corrects_id=latest_report_id(store, district, period))
 
 
+def signed(store: Store, projects: pd.DataFrame, rules_: Mapping[str, Any]) -> pd.DataFrame:
+    """Projects signed and amounts per district and reporting period, each project counted once
+    (pipeline.figures: the office's "same project" decisions merge records)."""
+    return figures.signed_figures(projects, store.stage_events(), store.duplicate_decisions(),
+                                  lambda day: rp.period_of(day, rules_).key)
+
+
 def district_diff(store: Store, district: str, period: rp.Period, projects: pd.DataFrame,
-                  rules_: Mapping[str, Any]) -> rp.PeriodDiff:
+                  rules_: Mapping[str, Any], signed_: pd.DataFrame | None = None) -> rp.PeriodDiff:
     """What changed in the district's pipeline from its previous report to this period's (as submitted,
     else as the pipeline stands now, which is what a submission would send)."""
     this = reported_snapshot(store, district, period) or current_snapshot(projects, district, period)
+    counted = figures.of_period(signed(store, projects, rules_) if signed_ is None else signed_, period.key)
     return rp.period_diff(previous_reported(store, district, period, rules_), this,
-                          events(store, [r["code"] for r in this.records]), rules_)
+                          events(store, [r["code"] for r in this.records]), rules_, counted.get(district, (0, 0.0)))
 
 
 def city_report(store: Store, period: rp.Period, projects: pd.DataFrame, districts: Sequence[str],
                 rules_: Mapping[str, Any]) -> rp.CityReport:
     """The period's report for the whole city, from each district's submitted report (districts that sent
     none appear with what their pipeline holds now, and the status table says they are late)."""
-    return rp.city_rollup([district_diff(store, d, period, projects, rules_) for d in districts])
+    counted = signed(store, projects, rules_)
+    return rp.city_rollup([district_diff(store, d, period, projects, rules_, counted) for d in districts])
