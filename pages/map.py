@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from heatmap import display, export, filters, i18n, mapview, summary, ui
 from heatmap.access import Action
+from heatmap.pipeline import mapdata
 
 lang = ui.lang()
 ui.page_header("map.title")
@@ -17,7 +18,8 @@ names = ui.district_names()
 today = dt.date.today()
 basemaps = mapview.available_basemaps()
 from_url = filters.from_query(st.query_params, known_districts=set(names))
-AGES = [None, 30, 90, 180, 365]
+AGES = [0, 30, 90, 180, 365]  # 0: any time (a selectbox shows no None: it would read as nothing chosen)
+LATEST, NO_COLOUR = "latest", "none"  # the period and colouring choices that stand for none
 
 # --- filters in the sidebar, first filled from the URL ---
 ui.init_widget("f_basemap", st.query_params.get("bm") if st.query_params.get("bm") in basemaps else mapview.default_basemap())
@@ -29,11 +31,13 @@ ui.init_widget("f_vacancy", (from_url.vacancy_pct[0] or 0.0, 100.0 if from_url.v
 for key, bounds in (("area", from_url.area_m2), ("rent", from_url.rent_cny_m2_month), ("lp", from_url.land_price_wan_mu)):
     ui.init_widget(f"f_{key}_min", bounds[0])
     ui.init_widget(f"f_{key}_max", bounds[1])
-ui.init_widget("f_age", from_url.verified_within_days if from_url.verified_within_days in AGES else None)
+ui.init_widget("f_age", from_url.verified_within_days if from_url.verified_within_days in AGES else 0)
 ui.init_widget("f_stages", list(from_url.stages))
 ui.init_widget("f_grades", list(from_url.grades))
-report_dates = ui.report_dates() if show_pipeline else []
-ui.init_widget("f_period", from_url.period if from_url.period in report_dates else None)
+periods = {p.key: p for p in ui.reported_periods()} if show_pipeline else {}
+ui.init_widget("f_period", from_url.period if from_url.period in periods else LATEST)
+colour_by = ui.colours_districts()
+ui.init_widget("f_colour", NO_COLOUR)
 
 
 def reset_filters():
@@ -63,14 +67,17 @@ with st.sidebar:
     range_inputs("filters.rent", "rent")
     range_inputs("filters.land_price", "lp")
     st.selectbox(ui.t("filters.verified"), AGES, key="f_age",
-                 format_func=lambda d: ui.t("filters.verified_any") if d is None else ui.t("filters.verified_within", days=d))
+                 format_func=lambda d: ui.t("filters.verified_within", days=d) if d else ui.t("filters.verified_any"))
     if show_pipeline:
         st.subheader(ui.t("filters.pipeline"))
         st.multiselect(ui.t("filters.stage"), [s.value for s in filters.Stage], key="f_stages", format_func=lambda s: ui.label("stage", s), placeholder=ui.t("common.all"))
         st.multiselect(ui.t("filters.grade"), list(filters.GRADES) + [filters.UNGRADED], key="f_grades",
-                       format_func=lambda g: ui.t("filters.ungraded") if g == filters.UNGRADED else g)
-        st.selectbox(ui.t("filters.period"), [None] + report_dates, key="f_period",
-                     format_func=lambda d: ui.t("filters.period_latest") if d is None else ui.t("filters.period_as_of", date=i18n.fmt_date(d, lang)))
+                       format_func=lambda g: ui.t("filters.ungraded") if g == filters.UNGRADED else g, placeholder=ui.t("common.all"))
+        st.selectbox(ui.t("filters.period"), [LATEST, *periods], key="f_period",
+                     format_func=lambda k: periods[k].label(lang) if k in periods else ui.t("filters.period_latest"))
+    if colour_by:
+        st.selectbox(ui.t("filters.colour_by"), [NO_COLOUR, *mapdata.FIGURES], key="f_colour",
+                     format_func=lambda f: ui.t(f"figure.{f}") if f in mapdata.FIGURES else ui.t("filters.colour_none"))
     st.button(ui.t("filters.reset"), on_click=reset_filters)
 
 vacancy = st.session_state["f_vacancy"]
@@ -81,10 +88,10 @@ chosen = filters.Filters(
     area_m2=(st.session_state["f_area_min"], st.session_state["f_area_max"]),
     rent_cny_m2_month=(st.session_state["f_rent_min"], st.session_state["f_rent_max"]),
     land_price_wan_mu=(st.session_state["f_lp_min"], st.session_state["f_lp_max"]),
-    verified_within_days=st.session_state["f_age"],
+    verified_within_days=st.session_state["f_age"] or None,
     stages=tuple(st.session_state["f_stages"]) if show_pipeline else (),
     grades=tuple(st.session_state["f_grades"]) if show_pipeline else (),
-    period=st.session_state["f_period"] if show_pipeline else None,
+    period=st.session_state["f_period"] if show_pipeline and st.session_state["f_period"] in periods else None,
 )
 basemap = basemaps[st.session_state["f_basemap"]]
 query = filters.to_query(chosen) | ({} if basemap.key == mapview.default_basemap() else {"bm": basemap.key})
@@ -92,9 +99,14 @@ ui.sync_query(query, filters.QUERY_KEYS + ("bm",))
 
 # --- the data the filters select ---
 carriers = filters.filter_carriers(ui.carriers(), chosen, today)
-projects = filters.filter_projects(ui.projects_as_of(chosen.period), chosen) if show_pipeline else None
+shown_period = ui.period_projects(chosen.period) if show_pipeline and chosen.period else None
+projects = filters.filter_projects(shown_period.projects if shown_period else ui.projects(), chosen) if show_pipeline else None
 districts = ui.districts()
 figures = summary.district_table(districts, carriers, projects)
+shown = ui.projects_as_shown(projects) if projects is not None else None  # code names only, for leaders
+figure = st.session_state["f_colour"] if colour_by and st.session_state["f_colour"] in mapdata.FIGURES else None
+colour_period = (shown_period.period if shown_period else ui.period_now_due()) if figure else None
+colours = ui.district_colours(figure, colour_period) if figure else None
 
 city = summary.carrier_figures(carriers).iloc[0] if len(carriers) else None
 kpis = st.columns(4) + (st.columns(4) if show_pipeline else [])
@@ -106,11 +118,18 @@ if show_pipeline:
     pipe = summary.pipeline_figures(projects).iloc[0] if len(projects) else None
     kpis[4].metric(ui.t("map.kpi.projects"), i18n.fmt_int(len(projects)))
     kpis[5].metric(ui.t("home.kpi.investment"), i18n.fmt_cny_wan(pipe["investment_cny_wan"], lang) if pipe is not None else "–")
-    if chosen.period:
-        st.caption(ui.t("map.period_caption", date=i18n.fmt_date(chosen.period, lang)))
+    if shown_period:
+        period_label = shown_period.period.label(lang)
+        st.caption(ui.t("map.period_reported_caption", period=period_label))
+        if shown_period.not_reported:
+            st.caption(ui.t("map.period_not_reported", period=period_label,
+                            districts=ui.t("map.list_separator").join(names[d] for d in shown_period.not_reported)))
+if colours is not None:
+    st.caption(ui.t("map.colour_caption", figure=ui.t(f"figure.{figure}"), period=colour_period.label(lang)))
 
 built = mapview.build_map(mapview.MapContent(
-    carriers=carriers, districts=districts, district_figures=figures, projects=projects, lang=lang, basemap=basemap,
+    carriers=carriers, districts=districts, district_figures=figures, projects=shown, lang=lang, basemap=basemap,
+    district_colours=colours,
 ))
 if built.aggregated:
     st.info(ui.t("map.aggregated", n=len(carriers), limit=mapview.DETAIL_LIMIT))
@@ -136,7 +155,8 @@ with map_column:
         built.map, key="heatmap", height=mapview.MAP_HEIGHT, use_container_width=True,
         returned_objects=["last_object_clicked_tooltip"], center=center, zoom=zoom,
     )
-candidates = list(carriers["code"]) + (list(projects["code"]) if projects is not None else [])
+project_key = mapview.key_column(shown) if shown is not None else "code"
+candidates = list(carriers["code"]) + (list(shown[project_key]) if shown is not None else [])
 code = mapview.clicked_code(clicked, candidates)
 if code:
     st.session_state["selected_code"] = code
@@ -144,7 +164,7 @@ if code:
 with record_column:
     selected = st.session_state.get("selected_code")
     carrier_rows = carriers[carriers["code"] == selected]
-    project_rows = projects[projects["code"] == selected] if projects is not None else pd.DataFrame()
+    project_rows = shown[shown[project_key] == selected] if shown is not None else pd.DataFrame()
     if len(carrier_rows):
         record = carrier_rows.iloc[0].to_dict()
         st.subheader(ui.t("map.record"))

@@ -4,6 +4,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 from shapely.geometry import Point
 
 from heatmap import bootstrap
@@ -204,20 +205,61 @@ def test_the_public_view_holds_no_project_field(app_server, app_store, page):
     assert "项目（按阶段）" not in layer_control_labels(frame)
 
 
-def test_leaders_see_the_pipeline_layers(app_server, app_store, page):
+TOOLTIPS = """(prefix) => { const out = []; window.map.eachLayer(l => {
+    if (l.feature && l.getTooltip && l.getTooltip() && String(l.feature.properties.code || '').startsWith(prefix))
+        out.push(l.getTooltip().getContent()); }); return out; }"""
+CODE_NAMES = "TC-20"  # the sample's code names (代号) read TC-2026-001; carriers' codes TC-L-…, TC-P-…
+
+
+def open_map_as(page, app_server, username):
     page.goto(app_server.url)
     wait_for_app(page)
-    sign_in(page, "leader")
+    sign_in(page, username)
     page.locator("[data-testid='stSidebarNav']").get_by_text("投资热力图").click()  # the session keeps the sign-in
     wait_for_app(page)
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     frame = map_frame(page)
     frame.wait_for_function("() => window.map && Object.keys(window.map._layers).length > 10")
+    return frame
+
+
+def choose_in_sidebar(page, label, option):
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has=page.get_by_text(label, exact=True))
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.get_by_role("option", name=option).first.click()
+    wait_for_app(page)
+
+
+def test_leaders_see_the_pipeline_layers_by_code_name_only(app_server, app_store, page):
+    frame = open_map_as(page, app_server, "leader")
     labels = layer_control_labels(frame)
     assert any(label.startswith("项目（按阶段）") for label in labels)
     assert "项目热力（按投资额）" in labels
-    assert frame.evaluate(DRAWN, "TC-PJ-") == len(app_store.projects())
+    projects = app_store.projects()
+    assert frame.evaluate(DRAWN, CODE_NAMES) == len(projects) and frame.evaluate(DRAWN, "TC-PJ-") == 0
     assert frame.locator("canvas.leaflet-heatmap-layer").count() == 2
+    tooltips = frame.evaluate(TOOLTIPS, CODE_NAMES)
+    assert len(tooltips) == len(projects)
+    assert sorted(t.split("</b>")[0].removeprefix("<b>") for t in tooltips) == sorted(projects["code_name"])
+    everything = frame.evaluate("document.documentElement.outerHTML") + "\n".join(tooltips) + page.content()
+    for column in ("name", "investor", "code"):
+        leaked = [v for v in projects[column] if isinstance(v, str) and v in everything]
+        assert not leaked, column
+    target = frame.evaluate(WHERE, CODE_NAMES)
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    wait_for_app(page)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("项目详情").wait_for()
+    project = projects[projects["code_name"] == target["code"]].iloc[0]
+    record = main.locator("[data-testid='stTable']").last.inner_text()
+    assert target["code"] in record and project["name"] not in record and project["investor"] not in record
+    assert project["code"] not in record
+
+
+def test_the_office_sees_the_whole_record(app_server, app_store, page):
+    frame = open_map_as(page, app_server, "office")
     target = frame.evaluate(WHERE, "TC-PJ-")
     box = page.locator(MAP_IFRAME).bounding_box()
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
@@ -227,6 +269,22 @@ def test_leaders_see_the_pipeline_layers(app_server, app_store, page):
     project = app_store.record("project", target["code"])
     record = main.locator("[data-testid='stTable']").last.inner_text()
     assert project["name"] in record and project["investor"] in record
+
+
+def test_a_leader_picks_a_reporting_period_and_colours_the_districts_by_a_report_figure(app_server, app_store, page):
+    frame = open_map_as(page, app_server, "leader")
+    choose_in_sidebar(page, "报告期", "2026年9–10月")
+    main = page.locator("[data-testid='stMain']")
+    expect(main).to_contain_text("项目为各区镇报送的2026年9–10月报表")
+    expect(main).to_contain_text("未报送2026年9–10月报表的区镇：浏河镇、双凤镇")  # the sample leaves two late
+    assert parse_qs(urlparse(page.url).query)["per"] == ["2026-5"]
+    choose_in_sidebar(page, "区镇着色（报表指标）", "新增项目")
+    expect(main).to_contain_text("区镇按2026年9–10月全市报表的“新增项目”着色")
+    frame = map_frame(page)
+    frame.wait_for_function("() => document.querySelector('.heatmap-legend') && "
+                            "document.querySelector('.heatmap-legend').innerText.includes('新增项目（2026年9–10月）')")
+    assert "区镇着色：新增项目（2026年9–10月）" in layer_control_labels(frame)
+    assert "按区镇边界（近似示意）着色" in frame.locator(".heatmap-legend").inner_text()
 
 
 def test_the_offline_basemap_asks_no_other_host(app_server, app_store, browser):

@@ -73,11 +73,18 @@ def test_url_round_trip():
     f = Filters(districts=("port", "liuhe"), kinds=("land",), statuses=("available", "partial"), industries=("aerospace",),
                 vacancy_pct=(10.0, None), area_m2=(1000.0, 50000.0), rent_cny_m2_month=(None, 35.5),
                 land_price_wan_mu=(30.0, 60.0), verified_within_days=90, stages=("signed",), grades=("A+", "none"),
-                period=dt.date(2026, 8, 31))
+                period="2026-4")
     query = filters.to_query(f)
     assert query["d"] == "port,liuhe" and query["vac"] == "10~" and query["rent"] == "~35.5" and query["grd"] == "A+,none"
     assert filters.from_query(query, known_districts={"port", "liuhe"}) == f
     assert filters.to_query(Filters()) == {}
+
+
+def test_a_reporting_period_in_the_url_and_an_old_link_with_a_day():
+    assert filters.to_query(Filters(period="2026-5")) == {"per": "2026-5"}
+    assert filters.from_query({"per": "2026-5"}).period == "2026-5"
+    assert filters.from_query({"per": "2026-08-31"}).period == "2026-4"  # older links held the day: its period
+    assert filters.from_query({"per": "2026-7"}).period is None and filters.from_query({"per": "2026-13-01"}).period is None
 
 
 def test_garbage_in_the_url_is_ignored():

@@ -1,4 +1,5 @@
 """The heat map's layers (heatmap.mapview): what is drawn, how it is weighted, escaped and shifted."""
+import json
 import re
 
 import numpy as np
@@ -8,7 +9,9 @@ from branca.colormap import ColorMap
 from shapely.geometry import Point
 
 from heatmap import geo, mapview, model, summary
-from heatmap.mapview import MapContent
+from heatmap.access import Role, Viewer
+from heatmap.mapview import DistrictColours, MapContent
+from heatmap.pipeline import mapdata
 from heatmap.store import records_frame
 
 
@@ -215,3 +218,60 @@ def test_a_click_is_read_back_from_the_tooltip():
     assert mapview.clicked_code(clicked, ["TC-P-1"]) is None
     assert mapview.clicked_code({"last_object_clicked_tooltip": None}, ["x"]) is None
     assert mapview.clicked_code(None, ["x"]) is None
+
+
+def leaked(page, values):
+    return [v for v in values if isinstance(v, str) and (v in page or v.encode("unicode_escape").decode() in page)]
+
+
+def test_a_leaders_map_names_projects_by_code_name_only(frames):
+    carriers, projects, districts = frames
+    projects = projects.assign(code_name=[f"TC-2026-{i:03d}" for i in range(1, len(projects) + 1)])  # as the store gives them
+    shown = mapdata.as_shown(projects, Viewer("leader", Role.LEADER))
+    rows = mapview.project_rows(shown, "zh", {})
+    assert [r[0] for r in rows] == list(projects["code_name"])  # a tooltip starts with the code name: a click reads it back
+    assert all(r[1] == "" and r[2] == "" for r in rows)  # no name, no investor
+    figures = summary.district_table(districts, carriers, projects)
+    page = html_of(mapview.build_map(MapContent(carriers=carriers, districts=districts, district_figures=figures, projects=shown)))
+    assert "projects" in mapview.build_map(MapContent(carriers=carriers, districts=districts, district_figures=figures,
+                                                      projects=shown)).layers
+    assert not leaked(page, projects["name"]) and not leaked(page, projects["investor"])
+    assert not leaked(page, projects["code"])
+    assert all(name in page for name in projects["code_name"])
+    clicked = {"last_object_clicked_tooltip": f"{rows[0][0]} 在谈 · 浏河镇"}
+    assert mapview.clicked_code(clicked, shown[mapview.key_column(shown)]) == rows[0][0]
+
+
+def test_the_office_map_shows_the_whole_record(frames):
+    carriers, projects, districts = frames
+    shown = mapdata.as_shown(projects, Viewer("office", Role.OFFICE))
+    (row,) = mapview.project_rows(shown.iloc[:1], "zh", {})
+    assert row[:3] == [projects["code"].iloc[0], projects["name"].iloc[0], projects["investor"].iloc[0]]
+
+
+def test_choropleth_classes():
+    assert mapview.choropleth_classes([0, 2, 2, 1, float("nan")]) == [(0, 0), (1, 1), (2, 2)]  # few values: one class each
+    classes = mapview.choropleth_classes(list(range(100)))
+    assert len(classes) == 5 and classes[0][0] == 0 and classes[-1][1] == 99
+    assert [mapview.class_of(v, classes) for v in (0, 50, 99)] == [0, 2, 4]
+    assert mapview.class_colours(3) == [mapview.CHOROPLETH_COLORS[0], mapview.CHOROPLETH_COLORS[2], mapview.CHOROPLETH_COLORS[4]]
+    assert mapview.choropleth_classes([]) == []
+
+
+def test_districts_coloured_by_a_report_figure(frames):
+    carriers, projects, districts = frames
+    values = {code: float(i % 3) for i, code in enumerate(districts["code"])}
+    colours = DistrictColours(title="新增项目（2026年9–10月）", values=values)
+    built = mapview.build_map(content(frames, district_colours=colours))
+    assert built.layers[1] == "choropleth"  # under everything else but the ground
+    page = html_of(built)
+    for colour in mapview.class_colours(3):
+        assert colour in page
+    assert r"\u65b0\u589e\u9879\u76ee" in page  # 新增项目, in the legend (JSON-escaped inside the script)
+    assert json.dumps("新增项目（2026年9–10月）: 2")[1:-1] in page  # in a district's tooltip (JSON-escaped)
+    en = DistrictColours(title="Change in amounts (Sep–Oct 2026)", values={c: 1500.0 * (i - 3) for i, c in enumerate(districts["code"])},
+                         money=True)
+    legend = mapview.choropleth_legend(en, "en")
+    assert "Change in amounts (Sep–Oct 2026)" in legend and "CNY" in legend and "approximate" in legend
+    assert not re.search(r"[\u3400-\u9fff]", legend)
+    assert "choropleth" not in mapview.build_map(content(frames)).layers

@@ -133,3 +133,18 @@ def test_every_sample_project_has_its_own_neutral_code_name():
     first = {r["code"]: r["code_name"] for r in data.project_states[0]}
     assert all(first[r["code"]] == r["code_name"] for r in last if r["code"] in first)  # stable across periods
     assert not any(r["investor"] and r["investor"][:2] in r["code_name"] for r in last)
+
+
+def test_the_sample_reports_its_last_two_periods_most_on_time_some_late(full):
+    from heatmap.pipeline import reports as rp
+
+    codes = [d["code"] for d in full.districts]
+    schedule = sample.report_schedule(full.period_ends, codes, lambda end: rp.period_of(end).due)
+    last, before = full.period_ends[-1], full.period_ends[-2]
+    assert {d for end, d, _ in schedule if end == before} == set(codes)
+    assert {d for end, d, _ in schedule if end == last} == set(codes) - set(sample.REPORT_NOT_SENT)
+    for end, district, at in schedule:
+        due = rp.period_of(end).due
+        sent = (at + dt.timedelta(hours=8)).date()  # Taicang's day
+        assert end < sent and ((sent > due) == (end == before and district in sample.REPORT_SENT_LATE))
+    assert [at for _, _, at in schedule] == sorted(at for _, _, at in schedule)

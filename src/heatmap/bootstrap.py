@@ -39,6 +39,7 @@ def load_sample(
         note = f"sample: bi-monthly report {end.isoformat()}"
         store.save("carrier", data.carrier_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
         store.save("project", data.project_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
+    _submit_sample_reports(store, data)
     store.set_meta("dataset", "sample")
     store.set_meta("data_date", data.period_ends[-1].isoformat())
     if config.demo_accounts() if accounts is None else accounts:
@@ -59,3 +60,17 @@ def _give_code_names(states) -> None:
                 name = pj.code_name(record, newest.values())
                 names[record["code"]] = newest[name.rsplit("-", 1)[0]] = name
             record["code_name"] = names[record["code"]]
+
+
+def _submit_sample_reports(store: Store, data: sample.Sample) -> None:
+    """The districts' reports of the sample's last periods, frozen from the pipeline as it stood at each
+    period's end, as a district would submit it (sample.report_schedule says who sent which when)."""
+    from heatmap.pipeline import reports, workflow
+
+    rules = workflow.rules(store)
+    frames = {}
+    for end, district, at in sample.report_schedule(data.period_ends, [d["code"] for d in data.districts], lambda e: reports.period_of(e, rules).due):
+        if end not in frames:
+            frames[end] = store.frame_at("project", dt.datetime.combine(end, dt.time.max))
+        workflow.submit(store, district, reports.period_of(end, rules), frames[end], user=sample.STAFF_OF.format(district),
+                        note="sample", at=at)

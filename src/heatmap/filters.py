@@ -14,6 +14,7 @@ from typing import Mapping
 import pandas as pd
 
 from heatmap.model import GRADES, INDUSTRIES, CarrierKind, CarrierStatus, Stage
+from heatmap.pipeline import reports as rp
 
 Range = tuple[float | None, float | None]
 
@@ -31,7 +32,7 @@ class Filters:
     verified_within_days: int | None = None
     stages: tuple[str, ...] = ()  # projects
     grades: tuple[str, ...] = ()  # projects; "none" selects ungraded ones
-    period: dt.date | None = None  # pipeline as of this period's end; None: now
+    period: str | None = None  # a reporting period's key ("2026-5"): the pipeline as reported for it; None: now
 
     @property
     def is_default(self) -> bool:
@@ -158,7 +159,7 @@ def to_query(f: Filters) -> dict[str, str]:
     if f.verified_within_days is not None:
         out["age"] = str(f.verified_within_days)
     if f.period is not None:
-        out["per"] = f.period.isoformat()
+        out["per"] = f.period
     return out
 
 
@@ -188,11 +189,23 @@ def from_query(params: Mapping[str, str], known_districts=None) -> Filters:
     age = params.get("age")
     if age and age.isdigit():
         values["verified_within_days"] = int(age)
-    period = params.get("per")
+    period = _period_key(params.get("per"))
     if period:
-        try:
-            values["period"] = dt.date.fromisoformat(period)
-        except ValueError:
-            pass
+        values["period"] = period
     return replace(Filters(), **values)
+
+
+def _period_key(text: str | None) -> str | None:
+    """A reporting period's key from the URL: a key ("2026-5"), or a day as older links hold it
+    ("2026-08-31": the period it falls in); None for anything else."""
+    if not text:
+        return None
+    try:
+        return rp.period_from_key(text).key
+    except ValueError:
+        pass
+    try:
+        return rp.period_of(dt.date.fromisoformat(text)).key
+    except ValueError:
+        return None
 

@@ -48,6 +48,7 @@ NO_GROUP_COLOR = "#969696"  # on hold and dropped projects: in no reporting grou
 PIPELINE_GRADIENT = {0.2: "#ffffb2", 0.4: "#fecc5c", 0.6: "#fd8d3c", 0.8: "#f03b20", 1.0: "#bd0026"}
 SUPPLY_GRADIENT = {0.2: "#edf8fb", 0.4: "#b3cde3", 0.6: "#8c96c6", 0.8: "#8856a7", 1.0: "#810f7c"}
 HEX_COLORS = ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c")  # by vacant space, low to high
+CHOROPLETH_COLORS = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")  # districts by a report figure, low to high
 LAND_FILL, RIVER_FILL, BACKGROUND = "#f4f1ea", "#b9d3ea", "#dfe6ec"
 
 
@@ -237,10 +238,13 @@ class _CompactLayer(MacroElement):
             }
             var geometryAt = 11;
             {%- elif this.mode == "projects" %}
-            // row: code, name, investor, stage, stage group, district, investment (text), grade, geometry
+            // row: code (a code name where the viewer sees no more), name, investor (both "" then), stage,
+            // stage group, district, investment (text), grade, geometry
             function tip(r) {
-                var lines = ["<b>" + esc(r[0]) + "</b> ", "<b>" + esc(r[1]) + "</b>", esc(r[2]),
-                             esc(text.stages[r[3]] + " · " + text.districts[r[5]]), line(text.investment, r[6])];
+                var lines = ["<b>" + esc(r[0]) + "</b> "];
+                if (r[1]) lines.push("<b>" + esc(r[1]) + "</b>");
+                if (r[2]) lines.push(esc(r[2]));
+                lines.push(esc(text.stages[r[3]] + " · " + text.districts[r[5]]), line(text.investment, r[6]));
                 if (r[7] !== null) lines.push(line(text.grade, r[7]));
                 return lines.join("<br>");
             }
@@ -319,22 +323,74 @@ def site_rows(carriers: pd.DataFrame, lang: str, district_index: Mapping[str, in
     ]
 
 
+def key_column(projects: pd.DataFrame) -> str:
+    """The column that names a project on the map (its tooltip starts with it; a click reads it back): the
+    code where the records are whole, else the code name (a code-name view, `mapdata.as_shown`, has no code)."""
+    return "code" if "code" in projects.columns else "code_name"
+
+
 def project_rows(projects: pd.DataFrame, lang: str, district_index: Mapping[str, int], gcj02: bool = False) -> list[list]:
+    """The compact rows `_CompactLayer` draws projects from. Each names its project by the frame's key
+    column (`key_column`: the code, or the code name in a code-name view, which has no name and
+    no investor either: those fields are then empty)."""
     stages, groups = [s.value for s in Stage], list(STAGE_GROUP_COLORS)
     group_at = {stage: groups.index(group.value) for stage, group in STAGE_GROUP.items()}  # else: NO_GROUP_COLOR, last
     lon, lat = display_points(projects["lon"], projects["lat"], gcj02)
+
+    def column(name: str) -> pd.Series:
+        return projects[name] if name in projects.columns else pd.Series(None, index=projects.index, dtype=object)
+
     return [
-        [code, name, investor if isinstance(investor, str) else "", stages.index(stage), group_at.get(stage, len(groups)),
+        [code, _text(name), _text(investor), stages.index(stage), group_at.get(stage, len(groups)),
          district_index.get(district, 0), i18n.fmt_money_wan(amount, currency, lang), grade if isinstance(grade, str) else None,
          [float(x), float(y)]]
         for code, name, investor, stage, district, amount, currency, grade, x, y in zip(
-            projects["code"], projects["name"], projects["investor"], projects["stage"], projects["district"],
-            projects["investment_wan"], projects["currency"], projects["grade"], lon, lat,
+            projects[key_column(projects)], column("name"), column("investor"), projects["stage"], projects["district"],
+            projects["investment_wan"], projects["currency"], column("grade"), lon, lat,
         )
     ]
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 # --- the map --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistrictColours:
+    """A figure per district to colour the district areas by (a choropleth): a report figure for a period."""
+
+    title: str  # what the figure is, in the page's language (the legend's heading, the tooltips' label)
+    values: Mapping[str, float]  # district code -> value
+    money: bool = False  # an amount in 万元 CNY; else a count
+
+    def text(self, value: float, lang: str) -> str:
+        return i18n.fmt_cny_wan(value, lang) if self.money else i18n.fmt_int(value, lang)
+
+
+def choropleth_classes(values, k: int = len(CHOROPLETH_COLORS)) -> list[tuple[float, float]]:
+    """Classes (low, high) of the values, low to high: one per value when there are at most `k` different
+    ones (counts of a few projects), else `k` quantile classes (fewer where quantiles coincide)."""
+    finite = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    distinct = np.unique(finite)
+    if len(distinct) <= k:
+        return [(float(v), float(v)) for v in distinct]
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)))
+    return [(float(low), float(high)) for low, high in zip(edges[:-1], edges[1:])]
+
+
+def class_colours(n: int) -> list[str]:
+    """`n` colours of the choropleth scale, spread from its lightest to its darkest."""
+    if n <= 1:
+        return list(CHOROPLETH_COLORS[-2:-1]) * n
+    return [CHOROPLETH_COLORS[int(round(i))] for i in np.linspace(0, len(CHOROPLETH_COLORS) - 1, n)]
+
+
+def class_of(value: float, classes: list[tuple[float, float]]) -> int:
+    """The index of the class a value falls in (the first whose upper bound holds it)."""
+    return next((i for i, (_, high) in enumerate(classes) if value <= high), len(classes) - 1)
 
 
 @dataclass
@@ -349,6 +405,7 @@ class MapContent:
     basemap: Basemap = OFFLINE
     detail_limit: int = DETAIL_LIMIT
     show: Mapping[str, bool] = field(default_factory=dict)  # layer key -> shown at start
+    district_colours: DistrictColours | None = None  # colour the district areas by a figure (leaders)
 
 
 @dataclass
@@ -598,6 +655,7 @@ def _district_layers(m, content: MapContent, names: Mapping[str, str], show_pipe
                               signed=int(row["n_signed"]), settled=int(row["n_settled"]))),
                     _line(i18n.t("home.kpi.investment", lang), i18n.fmt_cny_wan(row["investment_cny_wan"], lang)),
                 ]
+        lines += _colour_line(content, code)
         properties.append({"tip": "<br>".join(lines), "r": round(6 + 28 * math.sqrt(vacant[code] / largest), 1)})
     folium.GeoJson(
         feature_collection(shapely.points(lon, lat), properties),
@@ -618,7 +676,51 @@ def _district_layers(m, content: MapContent, names: Mapping[str, str], show_pipe
     return added
 
 
-def legend_html(lang: str, layers: list[str], aggregated: bool) -> str:
+def _colour_line(content: MapContent, code: str) -> list[str]:
+    """The district's figure of the colouring, as a tooltip line (none without a colouring or a value)."""
+    colours = content.district_colours
+    if colours is None or not _present(colours.values.get(code)):
+        return []
+    return [_line(colours.title, colours.text(colours.values[code], content.lang))]
+
+
+def _choropleth_layer(m, content: MapContent, names: Mapping[str, str]) -> list[str]:
+    """The district areas (approximate boundaries) filled by the colouring's classes, with the figure in
+    their tooltips; districts without a boundary keep it in their circle's tooltip only."""
+    colours, lang = content.district_colours, content.lang
+    districts = content.districts
+    bounded = districts[districts["boundary"].notna() & districts["code"].map(lambda c: _present(colours.values.get(c)))]
+    if bounded.empty:
+        return []
+    classes = choropleth_classes(list(colours.values.values()))
+    fills = class_colours(len(classes))
+    properties = [{
+        "tip": "<br>".join([f"<b>{_e(names[code])}</b>", *_colour_line(content, code), _e(i18n.t("district.approximate", lang))]),
+        "fill": fills[class_of(colours.values[code], classes)],
+    } for code in bounded["code"]]
+    group = folium.FeatureGroup(name=i18n.t("layer.choropleth", lang, figure=colours.title), show=content.show.get("choropleth", True))
+    folium.GeoJson(
+        feature_collection(display_geometries(bounded["boundary"].values, content.basemap.gcj02), properties),
+        style_function=lambda f: {"color": "#4a6fa5", "weight": 0.8, "fillColor": f["properties"]["fill"], "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(group)
+    group.add_to(m)
+    return ["choropleth"]
+
+
+def choropleth_legend(colours: DistrictColours, lang: str) -> str:
+    """The colouring's part of the legend: its title, each class's colour and range, and that the
+    boundaries are approximate."""
+    classes = choropleth_classes(list(colours.values.values()))
+    parts = [f"<h4>{_e(colours.title)}</h4><div>"]
+    for (low, high), fill in zip(classes, class_colours(len(classes))):
+        label = colours.text(low, lang) if low == high else f"{colours.text(low, lang)} – {colours.text(high, lang)}"
+        parts.append(f'<div><span class="sw" style="background:{fill};border-radius:2px"></span>{_e(label)}</div>')
+    parts.append(f"</div>{_e(i18n.t('legend.choropleth_note', lang))}")
+    return "".join(parts)
+
+
+def legend_html(lang: str, layers: list[str], aggregated: bool, colours: DistrictColours | None = None) -> str:
     """The legend of the layers on the map, in the user's language (compact, and it folds away)."""
     t = lambda key, **kw: _e(i18n.t(key, lang, **kw))  # noqa: E731
 
@@ -630,6 +732,8 @@ def legend_html(lang: str, layers: list[str], aggregated: bool) -> str:
         return f'<span class="bar" style="background:linear-gradient(to right, {stops})"></span>{note}'
 
     parts = [f"<details open><summary><b>{t('legend.title')}</b></summary>"]
+    if "choropleth" in layers and colours is not None:
+        parts.append(choropleth_legend(colours, lang))
     kinds = [k.split("_", 1)[1] for k in layers if k.startswith("carriers_")]
     if aggregated:
         parts.append(f"<h4>{t('layer.hexagons')}</h4>" + bar({i / 4: c for i, c in enumerate(HEX_COLORS)}, t("legend.hex_scale")))
@@ -664,6 +768,8 @@ def build_map(content: MapContent) -> BuiltMap:
     m = new_map(content.basemap, lang)
     layers = _offline_ground(m, content.basemap, lang, content.show.get("outline", True))
     show_pipeline = content.projects is not None
+    if content.district_colours is not None:
+        layers += _choropleth_layer(m, content, names)
     layers += _district_layers(m, content, names, show_pipeline)
     carriers = content.carriers
     aggregated = len(carriers) > content.detail_limit
@@ -682,7 +788,7 @@ def build_map(content: MapContent) -> BuiltMap:
         )
         if len(projects) <= content.detail_limit:  # beyond that the pipeline heat alone shows them
             layers += _project_layer(m, projects, content, names)
-    _Legend(legend_html(lang, layers, aggregated)).add_to(m)
+    _Legend(legend_html(lang, layers, aggregated, content.district_colours)).add_to(m)
     _ShareView().add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     return BuiltMap(m, aggregated, layers)

@@ -569,6 +569,31 @@ def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED,
     return Sample(list(g.districts.values()), g.ends, carrier_states, project_states)
 
 
+# The bi-monthly reports the sample's districts have sent: the last two periods', by most districts on time;
+# one district sent the earlier one late, and two have not sent the latest (so "late" shows).
+REPORTED_PERIODS = 2
+REPORT_SENT_LATE = ("shaxi",)
+REPORT_NOT_SENT = ("liuhe", "shuangfeng")
+
+
+def report_schedule(period_ends: list[dt.date], district_codes, due_of) -> list[tuple[dt.date, str, dt.datetime]]:
+    """When each district sent its report of the sample's last `REPORTED_PERIODS` periods: (period end,
+    district, moment in naive UTC), in the order sent. `due_of(end)` is the due date of the period ending
+    then. On time: a few days before the due date, at 10:00 Taicang time; late: three days after it."""
+    out = []
+    ends = period_ends[-REPORTED_PERIODS:]
+    for end in ends:
+        due = due_of(end)
+        for i, district in enumerate(district_codes):
+            if end == ends[-1] and district in REPORT_NOT_SENT:
+                continue
+            late = end != ends[-1] and district in REPORT_SENT_LATE
+            day = due + dt.timedelta(days=3) if late else due - dt.timedelta(days=1 + i % 5)
+            local = dt.datetime.combine(day, dt.time(10, 0)) + dt.timedelta(minutes=7 * i)
+            out.append((end, district, local - dt.timedelta(hours=8)))  # Taicang is UTC+8 all year
+    return sorted(out, key=lambda row: row[2])
+
+
 def demo_accounts(district_codes) -> list[dict]:
     """Demo accounts (README lists them): one leader and the investment staff of every district."""
     accounts = [{"username": "leader", "role": "leader", "district": None, "display_name": "市领导 (demo)"},

@@ -4,14 +4,16 @@ Everything else in the package runs without Streamlit. Pages import this and the
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import geopandas as gpd
 import streamlit as st
 
-from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, matching, vacancy
+from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, vacancy
 from heatmap.access import Action, Viewer
 from heatmap.model import ValidationError
+from heatmap.pipeline import mapdata, reports, workflow
 from heatmap.store import Store
 
 
@@ -99,15 +101,71 @@ def projects() -> gpd.GeoDataFrame:
     return access.visible_projects(viewer(), _projects(data_version()))
 
 
-def projects_as_of(day: dt.date | None) -> gpd.GeoDataFrame:
-    """The project records this viewer may read, as they stood at the end of `day` (None: now)."""
-    frame = _projects(data_version()) if day is None else _projects_at(data_version(), day)
-    return access.visible_projects(viewer(), frame)
+# --- the pipeline by reporting period (the data version grows with every submitted report too) ---------
 
 
-def report_dates() -> list[dt.date]:
-    """The days on which project reports were saved, newest first (the choices of reporting period)."""
-    return sorted({moment.date() for moment in get_store().version_dates("project")}, reverse=True)
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _reported_periods(data_version: int) -> list[reports.Period]:
+    store = get_store()
+    return mapdata.reported_periods(store, workflow.rules(store))
+
+
+def reported_periods() -> list[reports.Period]:
+    """The reporting periods for which some district submitted, newest first (the map's period choices)."""
+    return _reported_periods(data_version())
+
+
+def period_of_key(key: str) -> reports.Period:
+    return reports.period_from_key(key, workflow.rules(get_store()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _period_projects(data_version: int, period_key: str) -> mapdata.PeriodProjects:
+    period = period_of_key(period_key)
+    codes = list(districts()["code"])
+    return mapdata.period_projects(get_store(), period, codes, _projects_at(data_version, period.end))
+
+
+def period_projects(period_key: str) -> mapdata.PeriodProjects:
+    """What a reporting period shows of the pipeline, as far as this viewer may read it: staff their own
+    district's records, and of the districts not reported only their own."""
+    shown = _period_projects(data_version(), period_key)
+    current = viewer()
+    late = tuple(d for d in shown.not_reported if allowed(Action.VIEW_PIPELINE, d)) if current.district else shown.not_reported
+    return dataclasses.replace(shown, projects=access.visible_projects(current, shown.projects), not_reported=late)
+
+
+def projects_as_shown(projects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The project records as a shared surface (the map) shows them to this viewer (code names for leaders)."""
+    return mapdata.as_shown(projects, viewer(), workflow.project_rules(get_store()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _city_report(data_version: int, period_key: str) -> reports.CityReport:
+    store = get_store()
+    return workflow.city_report(store, period_of_key(period_key), _projects(data_version), list(districts()["code"]),
+                                workflow.rules(store))
+
+
+def colours_districts() -> bool:
+    """Whether this viewer may colour the map's districts by a report figure: report readers bound to no
+    district (leaders, the office, administrators)."""
+    return allowed(Action.VIEW_REPORTS) and viewer().district is None
+
+
+def period_now_due() -> reports.Period:
+    store = get_store()
+    return workflow.period_to_report(workflow.today_in_taicang(), workflow.rules(store))
+
+
+def district_colours(figure: str | None, period: reports.Period) -> mapview.DistrictColours | None:
+    """The map's colouring of the districts by one figure of the period's city report (None: no figure
+    chosen, or a viewer who may not colour the districts)."""
+    if figure is None or not colours_districts():
+        return None
+    values = mapdata.district_figure(_city_report(data_version(), period.key), figure)
+    return mapview.DistrictColours(title=t("map.colour_title", figure=t(f"figure.{figure}"), period=period.label(lang())),
+                                   values=values.to_dict(), money=figure in mapdata.MONEY_FIGURES)
 
 
 def districts() -> gpd.GeoDataFrame:

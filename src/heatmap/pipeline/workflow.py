@@ -26,8 +26,17 @@ def today_in_taicang() -> dt.date:
 
 def rules(store: Store) -> Mapping[str, Any]:
     """The reporting rules in force: the administrator's newest version, else the defaults."""
-    saved = store.rules("reports")
-    return rp.DEFAULT_RULES if saved is None else {**rp.DEFAULT_RULES, **saved[1]}
+    return _rules_in_force(store, "reports", rp.DEFAULT_RULES)
+
+
+def project_rules(store: Store) -> Mapping[str, Any]:
+    """The project rules in force (stalled, code names, the fields a code-name view shares)."""
+    return _rules_in_force(store, "projects", pj.DEFAULT_RULES)
+
+
+def _rules_in_force(store: Store, name: str, defaults: Mapping[str, Any]) -> Mapping[str, Any]:
+    saved = store.rules(name)
+    return defaults if saved is None else {**defaults, **saved[1]}
 
 
 def events(store: Store, codes: Sequence[str] | None = None) -> list[pj.StageEvent]:
@@ -76,12 +85,13 @@ def previous_reported(store: Store, district: str, period: rp.Period, rules_: Ma
 
 
 def submit(store: Store, district: str, period: rp.Period, projects: pd.DataFrame, *, user: str,
-           note: str | None = None) -> int:
+           note: str | None = None, at: dt.datetime | None = None) -> int:
     """Freeze the district's current pipeline as its report for `period`; a later submission corrects the
-    latest one (store.Conflict if someone submitted in between)."""
+    latest one (store.Conflict if someone submitted in between). `at` (naive UTC) is for the sample, whose
+    reports were sent in the past; otherwise the store's clock."""
     mine = projects[projects["district"] == district]
     return store.submit_report(district, period.key, mine.to_dict("records"), user=user, note=note,
-                               corrects_id=latest_report_id(store, district, period))
+                               corrects_id=latest_report_id(store, district, period), at=at)
 
 
 def signed(store: Store, projects: pd.DataFrame, rules_: Mapping[str, Any]) -> pd.DataFrame:
