@@ -118,6 +118,9 @@ if show_pipeline:
     pipe = summary.pipeline_figures(projects).iloc[0] if len(projects) else None
     kpis[4].metric(ui.t("map.kpi.projects"), i18n.fmt_int(len(projects)))
     kpis[5].metric(ui.t("home.kpi.investment"), i18n.fmt_cny_wan(pipe["investment_cny_wan"], lang) if pipe is not None else "–")
+    n_signed, signed_wan = ui.signed_in_year(projects, today.year)
+    kpis[6].metric(ui.t("map.kpi.signed_year", year=today.year), i18n.fmt_int(n_signed), help=ui.t("map.kpi.signed_help"))
+    kpis[7].metric(ui.t("map.kpi.signed_amount_year", year=today.year), i18n.fmt_cny_wan(signed_wan, lang))
     if shown_period:
         period_label = shown_period.period.label(lang)
         st.caption(ui.t("map.period_reported_caption", period=period_label))

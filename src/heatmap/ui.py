@@ -147,6 +147,17 @@ def _city_report(data_version: int, period_key: str) -> reports.CityReport:
                                 workflow.rules(store))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _signed_in_year(data_version: int, codes: tuple[str, ...], year: int) -> tuple[int, float]:
+    frame = _projects(data_version)
+    return workflow.signed_in_year(get_store(), frame[frame["code"].isin(codes)], year)
+
+
+def signed_in_year(projects: gpd.GeoDataFrame, year: int) -> tuple[int, float]:
+    """Of these (visible) projects: how many were signed in `year` and for how much (万元 CNY), each once."""
+    return _signed_in_year(data_version(), tuple(sorted(projects["code"])), year)
+
+
 def colours_districts() -> bool:
     """Whether this viewer may colour the map's districts by a report figure: report readers bound to no
     district (leaders, the office, administrators)."""

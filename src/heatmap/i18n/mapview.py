@@ -39,6 +39,13 @@ CATALOG = {
     "map.downloads": ("下载所选载体（{n:,} 处）", "Download the selected sites ({n:,})"),
     "map.kpi.sites": ("所选载体", "Selected sites"),
     "map.kpi.projects": ("所选项目", "Selected projects"),
+    "map.kpi.signed_year": ("{year}年签约项目", "Signed in {year}"),
+    "map.kpi.signed_amount_year": ("{year}年签约金额", "Signed amount, {year}"),
+    "map.kpi.signed_help": (
+        "所选项目中本年首次签约的项目，一个项目只计一次（三明规则：再次签约不重计，统一窗口认定为同一项目的两条记录只计一次）。",
+        "Projects among those selected first signed this year, each counted once (a second signing adds nothing; "
+        "two records the one window found to be one project count once).",
+    ),
     "filters.title": ("筛选", "Filters"),
     "filters.basemap": ("底图", "Basemap"),
     "filters.district": ("区镇", "District"),
@@ -68,6 +75,8 @@ CATALOG = {
     "figure.n_dropped_now": ("本期放弃的项目", "Projects dropped this period"),
     "figure.leads_valid": ("有效项目信息", "Valid leads"),
     "figure.amount_change_cny_wan": ("投资额变动合计", "Change in amounts"),
+    "figure.n_signed_once": ("本期签约项目（只计一次）", "Signed this period (each project once)"),
+    "figure.signed_once_cny_wan": ("本期签约金额（只计一次）", "Signed amount this period (counted once)"),
     "map.colour_title": ("{figure}（{period}）", "{figure} ({period})"),
     "map.colour_caption": (
         "区镇按{period}全市报表的“{figure}”着色（未报送的区镇按其当前项目库计）。",

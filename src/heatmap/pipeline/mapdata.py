@@ -26,8 +26,9 @@ from heatmap.pipeline import reports as rp
 from heatmap.store import Store, records_frame
 
 # Figures of a city report's summary a leader can colour the districts by, in the order offered.
-FIGURES = ("n_new", "n_advanced", "n_stalled", "n_dropped_now", "leads_valid", "amount_change_cny_wan")
-MONEY_FIGURES = frozenset({"amount_change_cny_wan"})
+FIGURES = ("n_new", "n_advanced", "n_signed_once", "signed_once_cny_wan", "n_stalled", "n_dropped_now", "leads_valid",
+           "amount_change_cny_wan")
+MONEY_FIGURES = frozenset({"amount_change_cny_wan", "signed_once_cny_wan"})
 
 
 @dataclass(frozen=True)

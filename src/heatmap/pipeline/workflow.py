@@ -101,6 +101,13 @@ def signed(store: Store, projects: pd.DataFrame, rules_: Mapping[str, Any]) -> p
                                   lambda day: rp.period_of(day, rules_).key)
 
 
+def signed_in_year(store: Store, projects: pd.DataFrame, year: int) -> tuple[int, float]:
+    """Projects signed in a calendar year among `projects` and their amount in 万元 CNY, each project once."""
+    counted = figures.signed_figures(projects, store.stage_events(), store.duplicate_decisions(), lambda day: str(day.year))
+    rows = counted[counted["period"] == str(year)]
+    return int(rows["projects"].sum()), float(rows["amount_cny"].sum()) / 10_000
+
+
 def district_diff(store: Store, district: str, period: rp.Period, projects: pd.DataFrame,
                   rules_: Mapping[str, Any], signed_: pd.DataFrame | None = None) -> rp.PeriodDiff:
     """What changed in the district's pipeline from its previous report to this period's (as submitted,
