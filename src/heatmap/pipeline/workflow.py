@@ -16,6 +16,7 @@ import pandas as pd
 from heatmap import i18n
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
+from heatmap.pipeline import rulebook
 from heatmap.store import Store
 
 
@@ -24,9 +25,8 @@ def today_in_taicang() -> dt.date:
 
 
 def rules(store: Store) -> Mapping[str, Any]:
-    """The reporting rules in force: the administrator's newest version, else the defaults."""
-    saved = store.rules("reports")
-    return rp.DEFAULT_RULES if saved is None else {**rp.DEFAULT_RULES, **saved[1]}
+    """The reporting rules in force: the administrator's newest version over the defaults (rulebook)."""
+    return rulebook.rules(store, "reports")
 
 
 def events(store: Store, codes: Sequence[str] | None = None) -> list[pj.StageEvent]:
