@@ -195,10 +195,13 @@ def test_tables_are_read_row_by_row_and_a_half_filled_row_is_named():
     half = pd.DataFrame([{"year": 2027, "period": "1–2月", "due": None}])
     _, [problem] = rulebook.read_form("reports", {"due_overrides": half}, rulebook.defaults("reports"), "zh", NAMES)
     assert rulebook.problem_text("reports", problem, "zh") == "“个别期次的截止日期”第 1 行未填完整。"
-    bands = pd.DataFrame([{"up_to_wan": 5000.0, "rate_permille": 4.0}, {"up_to_wan": float("nan"), "rate_permille": 2.5}])
+    bands = pd.DataFrame([{"from_wan": 0.0, "rate_permille": 4.0}, {"from_wan": 5000.0, "rate_permille": 2.5}])
     document, found = rulebook.read_form("ledger", {"bands": bands}, rulebook.defaults("ledger"), "en", NAMES)
     assert found == [] and document["bands"] == [{"up_to_cny": 50_000_000, "rate_permille": 4.0},
                                                  {"up_to_cny": None, "rate_permille": 2.5}]
+    _, [problem] = rulebook.read_form("ledger", {"bands": bands.assign(from_wan=[100.0, 5000.0])}, rulebook.defaults("ledger"),
+                                      "en", NAMES)
+    assert rulebook.problem_text("ledger", problem, "en") == "“Award bands”: the first band starts at 0."
     assert setting.columns[0].name == "year"
 
 

@@ -48,6 +48,7 @@ CATALOG = {
     "rules.col.changed": ("改动的设置", "Settings changed"),
     "rules.form.empty": ("“{rule}”不能留空。", "“{rule}” cannot be empty."),
     "rules.form.row_incomplete": ("“{rule}”第 {rows} 行未填完整。", "“{rule}”: row {rows} is not filled in."),
+    "rules.form.first_band_from_zero": ("“{rule}”第一档须从 0 起。", "“{rule}”: the first band starts at 0."),
     "rules.form.period_twice": ("“{rule}”中 {period} 出现了两次。", "“{rule}” lists {period} twice."),
     "rules.period_of_year.1": ("1–2月", "Jan–Feb"),
     "rules.period_of_year.2": ("3–4月", "Mar–Apr"),
@@ -158,9 +159,10 @@ CATALOG = {
     "rules.duplicates.project_words.help": ("每行一个，如“项目”“工程”。", "One a line, e.g. 项目, 工程."),
     # ledger
     "rules.ledger.bands": ("奖励档次", "Award bands"),
-    "rules.ledger.bands.help": ("按投资额从小到大，每档的上限和比例；最后一档上限留空。",
-                                "By investment, ascending: each band's upper limit and rate; the last band has no limit."),
-    "rules.ledger.bands.col.up_to_wan": ("上限（万元）", "Up to (10k CNY)"),
+    "rules.ledger.bands.help": ("按投资额从小到大，每档的起点和比例；第一档从 0 起，每档止于下一档起点，最后一档不设上限。",
+                                "By investment, ascending: where each band starts and its rate; the first starts at 0, each ends "
+                                "where the next starts, the last has no limit."),
+    "rules.ledger.bands.col.from_wan": ("起点（万元）", "From (10k CNY)"),
     "rules.ledger.bands.col.rate_permille": ("比例（‰）", "Rate (‰)"),
     "rules.ledger.method": ("计算方式", "Method"),
     "rules.ledger.method.help": ("分段累计：各档比例只用于落在该档内的部分，投资多的奖励不会更少。",

@@ -197,7 +197,8 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
         _kind("words", "project_words"),
     ),
     "ledger": (
-        _kind("table", "bands", columns=(Column("up_to_wan", "number", 0.0), Column("rate_permille", "number", 0.0, 1000.0))),
+        # a band from where it starts (the first from 0): the form has no empty "no limit" cell for the last one
+        _kind("table", "bands", columns=(Column("from_wan", "number", 0.0), Column("rate_permille", "number", 0.0, 1000.0))),
         _kind("choice", "method", choices=("marginal", "whole")),
         _int("claim_window_months", lo=1, hi=120),
         _kind("bool", "require_confirmation"),
@@ -214,8 +215,27 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Group:
+    settings: tuple[Setting, ...]
+    paired: bool  # two a row (short inputs, switches); otherwise one a row (lists, tables)
+
+
+def layout(name: str) -> list[Group]:
+    """A document's settings in the form's order: short inputs, then switches, then lists and tables (each
+    group in the document's order)."""
+    groups = ((("int", "number", "choice", "text"), True), (("bool",), True), (("multi", "words", "table"), False))
+    out = [Group(tuple(s for s in SETTINGS[name] if s.kind in kinds), paired) for kinds, paired in groups]
+    return [g for g in out if g.settings]
+
+
 def title(name: str, lang: str) -> str:
     return i18n.t(f"rules.doc.{name}", lang)
+
+
+def document_help(name: str, lang: str) -> str:
+    """What the document governs, in a sentence."""
+    return i18n.t(f"rules.doc.{name}.help", lang)
 
 
 def label(name: str, key: str, lang: str) -> str:
@@ -284,8 +304,8 @@ def _rows(name: str, setting: Setting, value: Any, lang: str, names: Mapping[str
     if key == ("duplicates", "places"):
         return [{"place": place, "spellings": ", ".join(spellings)} for place, spellings in (value or {}).items()]
     if key == ("ledger", "bands"):
-        return [{"up_to_wan": None if b["up_to_cny"] is None else b["up_to_cny"] / 10_000, "rate_permille": b["rate_permille"]}
-                for b in value or ()]
+        starts = [0.0] + [b["up_to_cny"] / 10_000 if isinstance(b.get("up_to_cny"), (int, float)) else None for b in value or ()][:-1]
+        return [{"from_wan": start, "rate_permille": b["rate_permille"]} for start, b in zip(starts, value or ())]
     raise KeyError(key)
 
 
@@ -308,8 +328,8 @@ def form_value(name: str, setting: Setting, document: Mapping[str, Any], lang: s
         return "\n".join(value or ())
     if setting.kind == "table":
         frame = pd.DataFrame(_rows(name, setting, value, lang, names), columns=[c.name for c in setting.columns])
-        return frame.astype({c.name: "float" if c.kind == "number" else "Int64" if c.kind == "int" else "object"
-                             for c in setting.columns})
+        kinds = {"number": "float", "int": "Int64", "date": "datetime64[ns]"}
+        return frame.astype({c.name: kinds.get(c.kind, "object") for c in setting.columns})
     if setting.kind == "multi":
         return list(value or ())
     return value
@@ -325,8 +345,7 @@ def _table_value(name: str, setting: Setting, frame: Any, lang: str, names: Mapp
     rows = frame.to_dict("records") if hasattr(frame, "to_dict") else list(frame or ())
     rows = [r for r in rows if not all(_blank(r.get(c.name)) for c in setting.columns)]
     where = {"rule": setting.key}
-    incomplete = [i for i, r in enumerate(rows, start=1) if any(_blank(r.get(c.name)) for c in setting.columns
-                                                                  if (name, c.name) != ("ledger", "up_to_wan"))]
+    incomplete = [i for i, r in enumerate(rows, start=1) if any(_blank(r.get(c.name)) for c in setting.columns)]
     if incomplete:
         return None, [Problem(name, setting.key, "rules.form.row_incomplete", {**where, "rows": incomplete})]
     key = (name, setting.key)
@@ -346,9 +365,11 @@ def _table_value(name: str, setting: Setting, frame: Any, lang: str, names: Mapp
     if key == ("duplicates", "places"):
         return {str(r["place"]).strip(): [s.strip() for s in str(r["spellings"]).replace("，", ",").split(",") if s.strip()]
                 for r in rows}, []
-    if key == ("ledger", "bands"):
-        return [{"up_to_cny": None if _blank(r["up_to_wan"]) else round(float(r["up_to_wan"]) * 10_000, 2),
-                 "rate_permille": float(r["rate_permille"])} for r in rows], []
+    if key == ("ledger", "bands"):  # each band goes up to where the next starts; the last has no limit
+        if rows and float(rows[0]["from_wan"]) != 0:
+            return None, [Problem(name, setting.key, "rules.form.first_band_from_zero", where)]
+        limits = [round(float(r["from_wan"]) * 10_000, 2) for r in rows[1:]] + [None]
+        return [{"up_to_cny": limit, "rate_permille": float(r["rate_permille"])} for r, limit in zip(rows, limits)], []
     raise KeyError(key)
 
 
@@ -411,8 +432,10 @@ def value_text(name: str, setting: Setting, value: Any, lang: str, names: Mappin
         if not rows:
             return i18n.t("common.none", lang)
         cells = [[("–" if _blank(r[c.name]) else i18n.fmt_date(r[c.name], lang) if c.kind == "date"
-                   else f"{r[c.name]:,g}" if c.kind in ("int", "number") else str(r[c.name])) for c in setting.columns] for r in rows]
-        return ("；" if zh else "; ").join(" · ".join(row) for row in cells)
+                   else str(int(r[c.name])) if c.kind == "int" else f"{r[c.name]:,g}" if c.kind == "number" else str(r[c.name]))
+                  for c in setting.columns] for r in rows]
+        titles = [column_label(name, setting, c, lang) for c in setting.columns]
+        return ("；" if zh else "; ").join(("，" if zh else ", ").join(f"{t} {cell}" for t, cell in zip(titles, row)) for row in cells)
     return "–" if value in (None, "") else str(value)
 
 
