@@ -36,7 +36,7 @@ def widget(name, setting, document, key):
             ui.init_widget(key, value)
         return st.number_input(title, value=None if setting.nullable else value, min_value=setting.minimum,
                                max_value=setting.maximum, step=setting.step, help=help_, key=key,
-                               placeholder=ui.t("rules.not_used") if setting.nullable else None)
+                               placeholder=rulebook.empty_text(name, setting, lang) if setting.nullable else None)
     if setting.kind == "bool":
         return st.checkbox(title, value=bool(value), help=help_, key=key)
     if setting.kind in ("choice", "multi"):

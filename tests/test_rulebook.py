@@ -217,7 +217,7 @@ def test_changes_name_settings_and_values_in_the_language():
     after["method"], after["max_award_cny"] = "whole", 500_000.0
     assert rulebook.changes("ledger", before, after, "en", NAMES).values.tolist() == [
         ["Method", "Marginal (per band)", "Whole amount at its band's rate"],
-        ["Limit per project (CNY)", "not used", "500,000"]]
+        ["Limit per project (CNY)", "no limit", "500,000"]]
     before, after = rulebook.defaults("counting"), copy.deepcopy(rulebook.defaults("counting"))
     after["signing_stages"] = ["signed"]
     assert rulebook.changes("counting", before, after, "zh", NAMES).values.tolist() == [

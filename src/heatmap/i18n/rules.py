@@ -79,6 +79,7 @@ CATALOG = {
     "rules.reports.valid_lead.min_investment_cny_wan": ("有效项目：最低投资额（万元）", "Valid lead: smallest investment (10k CNY)"),
     "rules.reports.valid_lead.min_investment_cny_wan.help": ("按参考汇率折合人民币；留空则不设金额门槛。",
                                                              "In CNY at the reference rates; empty: no amount threshold."),
+    "rules.reports.valid_lead.min_investment_cny_wan.empty": ("不设金额门槛", "no amount threshold"),
     "rules.reports.valid_lead.technical_upgrade_qualifies": ("有效项目：技改项目不受金额限制", "Valid lead: a technical upgrade qualifies whatever its amount"),
     "rules.reports.valid_lead.technical_upgrade_qualifies.help": ("泰兴规则：1 亿元以上或技改项目。",
                                                                   "泰兴's rule: 100 million CNY or more, or a technical upgrade."),
@@ -178,6 +179,7 @@ CATALOG = {
                                                      "宜春: the referrer registers first; a registration after completion earns nothing."),
     "rules.ledger.max_award_cny": ("单个项目奖励上限（元）", "Limit per project (CNY)"),
     "rules.ledger.max_award_cny.help": ("留空则不设上限。", "Empty: no limit."),
+    "rules.ledger.max_award_cny.empty": ("不设上限", "no limit"),
     # counting
     "rules.counting.period": ("统计周期", "Period of the figures"),
     "rules.counting.period.help": ("数字按哪种周期汇总。", "The periods figures are added up by."),

@@ -247,6 +247,12 @@ def help_text(name: str, setting: Setting, lang: str) -> str:
     return i18n.t(f"rules.{name}.{setting.key}.help", lang)
 
 
+def empty_text(name: str, setting: Setting, lang: str) -> str:
+    """What an empty number means for this setting ("no limit", else "not used")."""
+    own = f"rules.{name}.{setting.key}.empty"
+    return i18n.t(own if i18n.has(own) else "rules.not_used", lang)
+
+
 def column_label(name: str, setting: Setting, column: Column, lang: str) -> str:
     return i18n.t(f"rules.{name}.{setting.key}.col.{column.name}", lang)
 
@@ -418,7 +424,7 @@ def value_text(name: str, setting: Setting, value: Any, lang: str, names: Mappin
     zh = i18n.normalize_language(lang) == "zh"
     sep = "、" if zh else ", "
     if setting.kind in ("int", "number"):
-        return i18n.t("rules.not_used", lang) if value is None else f"{value:,g}"
+        return empty_text(name, setting, lang) if value is None else f"{value:,g}"
     if setting.kind == "bool":
         return i18n.t("common.yes" if value else "common.no", lang)
     if setting.kind == "choice":
