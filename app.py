@@ -25,4 +25,6 @@ if ui.allowed(Action.EDIT_CARRIERS):
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):
     pages.append(st.Page("pages/inquiries.py", title=ui.t("nav.inquiries"), icon=":material/mail:", url_path="inquiries"))
+if ui.allowed(Action.MANAGE_RULES):
+    pages.append(st.Page("pages/rules.py", title=ui.t("nav.rules"), icon=":material/tune:", url_path="rules"))
 st.navigation(pages).run()

@@ -6,7 +6,7 @@ import streamlit as st
 from heatmap import i18n, ui
 from heatmap.access import Action
 from heatmap.model import ValidationError
-from heatmap.pipeline import duplicates, library, office
+from heatmap.pipeline import library, office
 from heatmap.store import Conflict
 
 lang = ui.lang()
@@ -22,7 +22,7 @@ st.subheader(ui.t("dup.queue", n=i18n.fmt_int(len(pairs), lang)))
 if not pairs:
     st.info(ui.t("dup.none"))
 for pair in pairs[:20]:
-    both = duplicates.office_pair(pair, projects)
+    both = office.both_sides(store, pair, projects)
     with st.expander(f"{pair.codes[0]} ↔ {pair.codes[1]} · {names.get(pair.districts[0], pair.districts[0])} / "
                      f"{names.get(pair.districts[1], pair.districts[1])} · {ui.t('dup.score', score=round(pair.score))}"):
         st.markdown("；".join(ui.t(r.key, **dict(r.params)) for r in pair.reasons))

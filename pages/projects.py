@@ -8,7 +8,7 @@ from heatmap import i18n, ui
 from heatmap.access import Action
 from heatmap.ingest import review
 from heatmap.model import PROJECT_FIELD, FieldType, Stage, ValidationError
-from heatmap.pipeline import intake, library
+from heatmap.pipeline import intake, library, rulebook
 from heatmap.pipeline import projects as projects_rules
 from heatmap.store import Conflict
 
@@ -134,7 +134,7 @@ with form_tab:
                 st.rerun()
             except ValidationError as error:
                 for problem in error.problems[:20]:
-                    st.error(projects_rules.problem_text(problem, lang))
+                    st.error(projects_rules.problem_text(problem, lang, rulebook.rules(store, "projects")))
             else:
                 st.session_state["p_saved"] = (ui.t("projects.unchanged") if saved.version is None
                                                else ui.t("projects.saved", code=record["code"], version=saved.version))

@@ -6,7 +6,7 @@ import streamlit as st
 from heatmap import export, i18n, ui
 from heatmap.access import Action
 from heatmap.model import ValidationError
-from heatmap.pipeline import library, reports, workflow
+from heatmap.pipeline import library, reports, rulebook, workflow
 from heatmap.store import Conflict
 
 lang = ui.lang()
@@ -52,11 +52,12 @@ if viewer.district and ui.allowed(Action.SUBMIT_REPORTS, viewer.district):
                 st.session_state["r_done"] = ui.t("reports.submitted", n=len(mine), period=period.label(lang))
                 st.rerun()
     diff = workflow.district_diff(store, district, period, projects, rules)
-    tables = reports.report_tables(diff, lang, names, show_names=True)
+    tables = reports.report_tables(diff, lang, names, show_names=True, rules=rulebook.rules(store, "projects"))
 else:
     st.subheader(ui.t("reports.city"))
     city = workflow.city_report(store, period, ui.projects(), list(names), rules)
-    tables = reports.report_tables(city, lang, names, show_names=library.sees_names(viewer))
+    tables = reports.report_tables(city, lang, names, show_names=library.sees_names(viewer),
+                                   rules=rulebook.rules(store, "projects"))
 
 st.subheader(ui.t("reports.changes"))
 for title, table in tables.items():

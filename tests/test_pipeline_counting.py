@@ -192,7 +192,7 @@ def test_stage_changes_count_at_the_first_stage_that_is_a_signing():
     assert rows.iloc[1]["amount_cny"] == pytest.approx(1200 * 7.1 * 1e4)  # 1,200 万美元
     assert reason_text(Reason(rows.iloc[0]["reason"], rows.iloc[0]["reason_params"]), "zh") == "阶段变为“在谈”，不影响计数。"
     dropped = rows_of([ev("TC-PJ-00102", "stage", "2025-01-08", stage="signed"),
-                       ev("TC-PJ-00102", "stage", "2025-03-08", stage="abandoned"),
+                       ev("TC-PJ-00102", "stage", "2025-03-08", stage="dropped"),
                        ev("TC-PJ-00102", "stage", "2025-06-08", stage="signed")], include_skipped=True)
     assert dropped["reason"].tolist() == ["counting.first_signing", "counting.dropped", "counting.resigned_after_drop"]
 
@@ -275,7 +275,7 @@ def test_the_default_rules_are_valid_json_data():
     ({"period": "fortnight"}, "counting.rules.period"),
     ({"signing_stages": "signed"}, "counting.rules.stage_list"),
     ({"signing_stages": []}, "counting.rules.no_signing_stage"),
-    ({"drop_stages": ["abandoned", "signed"]}, "counting.rules.stage_in_both"),
+    ({"drop_stages": ["dropped", "signed"]}, "counting.rules.stage_in_both"),
     ({"count_resigning": "no"}, "counting.rules.not_a_flag"),
     ({"transfer_attribution": "origin"}, "counting.rules.attribution"),
     ({"count_upgrades": True}, "counting.rules.unknown_key"),

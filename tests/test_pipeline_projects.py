@@ -236,21 +236,32 @@ def test_the_default_rules_are_valid_and_json():
     assert json.loads(json.dumps(pj.DEFAULT_RULES)) == pj.DEFAULT_RULES
 
 
-@pytest.mark.parametrize("change, says", [
-    ({"stalled_periods": None, "stalled_days": None}, "nothing would ever be stalled"),
-    ({"stalled_periods": 0}, "stalled_periods must be a whole number"),
-    ({"stop_reasons": ["investor_withdrew", "investor_withdrew"]}, "twice"),
-    ({"stop_reasons": ["investor_withdrew", "land_price"]}, "without a name in Chinese and English"),
-    ({"reasons_needing_text": ["unknown"]}, "reasons_needing_text"),
-    ({"shared_fields": ["code_name", "district", "investor"]}, "may not hold fields that name the company: investor"),
-    ({"shared_fields": ["district"]}, "must hold code_name"),
-    ({"code_name": {"pattern": "{prefix}-{investor}-{number}", "prefix": "TC", "district_prefixes": {}}}, "may use only"),
-    ({"code_name": {"pattern": "{prefix}-{year}", "prefix": "TC", "district_prefixes": {}}}, "must use {number} once"),
-    ({"code_name": {"pattern": "{prefix}-{year}-{number:03d}", "prefix": "太仓", "district_prefixes": {}}}, "1 to 6 letters or digits"),
+@pytest.mark.parametrize("change, key, params", [
+    ({"stalled_periods": None, "stalled_days": None}, "stalled_never", {"rule": "stalled_periods", "other": "stalled_days"}),
+    ({"stalled_periods": 0}, "stalled_whole", {"rule": "stalled_periods", "value": 0}),
+    ({"stop_reasons": ["investor_withdrew", "investor_withdrew"]}, "stop_reason_twice", {"rule": "stop_reasons"}),
+    ({"stop_reasons": ["investor_withdrew", "land_price"]}, "reason_unnamed", {"rule": "stop_reasons", "reasons": ["land_price"]}),
+    ({"reasons_needing_text": ["unknown"]}, "needing_text", {"rule": "reasons_needing_text", "other": "stop_reasons"}),
+    ({"shared_fields": ["code_name", "district", "investor"]}, "shared_leaks", {"rule": "shared_fields", "fields": ["investor"]}),
+    ({"shared_fields": ["district"]}, "shared_needs_code_name", {"rule": "shared_fields"}),
+    ({"code_name": {"pattern": "{prefix}-{investor}-{number}", "prefix": "TC", "district_prefixes": {}}}, "pattern_names",
+     {"rule": "code_name.pattern", "value": "{prefix}-{investor}-{number}"}),
+    ({"code_name": {"pattern": "{prefix}-{year}", "prefix": "TC", "district_prefixes": {}}}, "pattern_number",
+     {"rule": "code_name.pattern", "value": "{prefix}-{year}"}),
+    ({"code_name": {"pattern": "{prefix}-{year}-{number:03d}", "prefix": "太仓", "district_prefixes": {}}}, "prefix",
+     {"rule": "code_name.prefix", "value": "太仓"}),
 ])
-def test_edited_rules_are_checked_before_they_are_stored(change, says):
+def test_edited_rules_are_checked_before_they_are_stored(change, key, params):
+    """Each problem names its setting (`rule`) and says what is wrong, in both languages."""
     rules = dict(copy.deepcopy(pj.DEFAULT_RULES), **change)
-    assert any(says in p for p in pj.validate_rules(rules)), pj.validate_rules(rules)
+    problems = pj.validate_rules(rules)
+    assert pj.Reason(f"pipeline_projects.rules.{key}", params) in problems, problems
+
+
+def test_a_rule_problem_reads_as_a_sentence():
+    rules = dict(copy.deepcopy(pj.DEFAULT_RULES), stalled_periods=None, stalled_days=None)
+    assert [pj.reason_text(p, "zh") for p in pj.validate_rules(rules)] == [
+        "“stalled_periods”和“stalled_days”不能都留空：否则没有项目会被视为停滞。"]
 
 
 def test_a_reason_added_by_an_administrator_comes_with_its_names():

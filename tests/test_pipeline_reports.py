@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from heatmap import export, i18n
 from heatmap.model import FX_TO_CNY
+from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.pipeline.projects import StageEvent
 
@@ -54,23 +55,27 @@ def test_the_default_rules_are_valid_and_json():
     assert json.loads(json.dumps(rp.DEFAULT_RULES)) == rp.DEFAULT_RULES
 
 
-@pytest.mark.parametrize("change, says", [
-    ({"due_days_after_end": -1}, "due_days_after_end"),
-    ({"due_overrides": {"2027-7": "2027-03-15"}}, "is not a period key"),
-    ({"due_overrides": {"2027-1": "2027-02-10"}}, "before its period ends"),
-    ({"stalled_periods": None, "stalled_days": None}, "nothing would ever be stalled"),
-    ({"amount_change_min_cny_wan": -5}, "amount_change_min_cny_wan"),
-    ({"valid_lead": {"min_investment_cny_wan": "1亿"}}, "valid_lead must hold exactly"),
+@pytest.mark.parametrize("change, key, rule", [
+    ({"due_days_after_end": -1}, "due_days", "due_days_after_end"),
+    ({"due_overrides": {"2027-7": "2027-03-15"}}, "override_unreadable", "due_overrides"),
+    ({"due_overrides": {"2027-1": "2027-02-10"}}, "override_too_early", "due_overrides"),
+    ({"stalled_periods": None, "stalled_days": None}, "stalled_never", "stalled_periods"),
+    ({"amount_change_min_cny_wan": -5}, "not_positive", "amount_change_min_cny_wan"),
+    ({"valid_lead": {"min_investment_cny_wan": "1亿"}}, "valid_lead_shape", "valid_lead"),
 ])
-def test_edited_rules_are_checked_before_they_are_stored(change, says):
+def test_edited_rules_are_checked_before_they_are_stored(change, key, rule):
+    """Each problem says which setting (its `rule` param) and what is wrong (a sentence in both languages)."""
     rules = dict(copy.deepcopy(rp.DEFAULT_RULES), **change)
-    assert any(says in p for p in rp.validate_rules(rules)), rp.validate_rules(rules)
+    found = {(p.key.rsplit(".", 1)[-1], p.params["rule"]) for p in rp.validate_rules(rules)}
+    assert (key, rule) in found, found
 
 
 def test_a_valid_lead_threshold_must_be_a_number():
     rules = copy.deepcopy(rp.DEFAULT_RULES)
     rules["valid_lead"]["min_investment_cny_wan"] = "1亿"
-    assert any("min_investment_cny_wan must be a number" in p for p in rp.validate_rules(rules))
+    [problem] = rp.validate_rules(rules)
+    assert problem.params == {"rule": "valid_lead.min_investment_cny_wan", "value": "1亿"}
+    assert pj.reason_text(problem, "en") == "“valid_lead.min_investment_cny_wan” must be a number of at least 0, not “1亿”."
 
 
 # --- who has reported -------------------------------------------------------------------------------

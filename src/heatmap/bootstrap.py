@@ -31,7 +31,7 @@ def load_sample(
 ) -> sample.Sample:
     """Replace all carriers and projects with the sample, one version per bi-monthly period."""
     data = sample.generate(n_carriers, n_projects, seed=seed, history=history)
-    _give_code_names(data.project_states)
+    _give_code_names(data.project_states, store)
     store.clear_records()
     store.save_districts(data.districts)
     for k, end in enumerate(data.period_ends):
@@ -48,16 +48,19 @@ def load_sample(
     return data
 
 
-def _give_code_names(states) -> None:
-    """Every sample project gets its neutral code name (代号), the same in every period's state."""
+def _give_code_names(states, store: Store | None = None) -> None:
+    """Every sample project gets its neutral code name (代号) by the code-name rules in force in `store`
+    (None: the defaults), the same in every period's state."""
     from heatmap.pipeline import projects as pj
+    from heatmap.pipeline import rulebook
 
+    rules = pj.DEFAULT_RULES if store is None else rulebook.rules(store, "projects")
     names: dict[str, str] = {}
     newest: dict[str, str] = {}  # per prefix and year ("TC-2026"): the newest name, which the next one follows
     for state in states:
         for record in sorted(state, key=lambda r: r["code"]):
             if record["code"] not in names:
-                name = pj.code_name(record, newest.values())
+                name = pj.code_name(record, newest.values(), rules)
                 names[record["code"]] = newest[name.rsplit("-", 1)[0]] = name
             record["code_name"] = names[record["code"]]
 

@@ -595,9 +595,11 @@ def report_schedule(period_ends: list[dt.date], district_codes, due_of) -> list[
 
 
 def demo_accounts(district_codes) -> list[dict]:
-    """Demo accounts (README lists them): one leader and the investment staff of every district."""
+    """Demo accounts (README lists them): one leader, the investment office, an administrator (rules,
+    accounts) and the investment staff of every district."""
     accounts = [{"username": "leader", "role": "leader", "district": None, "display_name": "市领导 (demo)"},
-                {"username": "office", "role": "office", "district": None, "display_name": "招商局 (demo)"}]
+                {"username": "office", "role": "office", "district": None, "display_name": "招商局 (demo)"},
+                {"username": "admin", "role": "admin", "district": None, "display_name": "管理员 (demo)"}]
     accounts += [
         {"username": STAFF_OF.format(code), "role": "staff", "district": code, "display_name": f"{code} staff (demo)"}
         for code in district_codes

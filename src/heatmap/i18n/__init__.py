@@ -21,6 +21,7 @@ from heatmap.i18n import pipeline_projects
 from heatmap.i18n import pipeline_reports
 from heatmap.i18n import ingest_projects
 from heatmap.i18n import pipeline_duplicates
+from heatmap.i18n import rules as rules_strings
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -48,6 +49,7 @@ CATALOG = _merge(
     pipeline_reports,
     ingest_projects,
     pipeline_duplicates,
+    rules_strings,
 )
 
 

@@ -54,7 +54,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "signing_stages": [Stage.SIGNED.value, Stage.REGISTERED.value, Stage.APPROVAL.value, Stage.CONSTRUCTION.value,
                        Stage.PRODUCTION.value],
     # Stage changes that drop a project (放弃, the projects module's stage name).
-    "drop_stages": ["abandoned"],
+    "drop_stages": [Stage.DROPPED.value],
     # 三明: a project counts once. True would count a project signed again after being dropped as new.
     "count_resigning": False,
     # "destination": every figure of a transferred project sits with the district it was transferred to
@@ -70,24 +70,25 @@ COLUMNS = ("project_code", "record_code", "district", "recorded_district", "peri
 
 
 def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
-    """What is wrong with edited counting rules (empty: they can be stored)."""
+    """What is wrong with edited counting rules (empty: they can be stored); each reason names its setting in
+    its `item` or `rule` param."""
     problems = [Reason("counting.rules.unknown_key", {"item": k}) for k in sorted(set(rules) - _RULE_KEYS)]
     problems += [Reason("counting.rules.missing_key", {"item": k}) for k in sorted(_RULE_KEYS - set(rules))]
     if rules.get("period") not in PERIODS:
-        problems.append(Reason("counting.rules.period", {"value": str(rules.get("period"))}))
+        problems.append(Reason("counting.rules.period", {"rule": "period", "value": str(rules.get("period"))}))
     for key in ("signing_stages", "drop_stages"):
         value = rules.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             problems.append(Reason("counting.rules.stage_list", {"item": key}))
     if isinstance(rules.get("signing_stages"), list) and not rules["signing_stages"]:
-        problems.append(Reason("counting.rules.no_signing_stage"))
+        problems.append(Reason("counting.rules.no_signing_stage", {"rule": "signing_stages"}))
     both = set(rules.get("signing_stages") or ()) & set(rules.get("drop_stages") or ())
     if both:
-        problems.append(Reason("counting.rules.stage_in_both", {"stages": sorted(both)}))
+        problems.append(Reason("counting.rules.stage_in_both", {"rule": "drop_stages", "stages": sorted(both)}))
     if not isinstance(rules.get("count_resigning"), bool):
         problems.append(Reason("counting.rules.not_a_flag", {"item": "count_resigning"}))
     if rules.get("transfer_attribution") not in ("destination", "at_event"):
-        problems.append(Reason("counting.rules.attribution", {"value": str(rules.get("transfer_attribution"))}))
+        problems.append(Reason("counting.rules.attribution", {"rule": "transfer_attribution", "value": str(rules.get("transfer_attribution"))}))
     return problems
 
 

@@ -183,7 +183,7 @@ def rule_problems(rules: Mapping[str, Any]) -> list[Reason]:
             ):
                 problems.append(Reason("duplicates.rules.not_places", {"name": name}))
     if not problems and rules["reason_floor"] > rules["threshold"]:
-        problems.append(Reason("duplicates.rules.floor_above_threshold", {"floor": rules["reason_floor"], "threshold": rules["threshold"]}))
+        problems.append(Reason("duplicates.rules.floor_above_threshold", {"rule": "reason_floor", "floor": rules["reason_floor"], "threshold": rules["threshold"]}))
     return problems
 
 

@@ -14,7 +14,7 @@ from heatmap.access import Action, Viewer, allowed
 from heatmap.model import Problem, ValidationError, is_missing
 from heatmap.pipeline import duplicates
 from heatmap.pipeline import projects as pj
-from heatmap.pipeline import workflow
+from heatmap.pipeline import rulebook, workflow
 from heatmap.store import Store
 
 
@@ -31,7 +31,7 @@ def duplicate_notice(store: Store, record: Mapping[str, Any]) -> duplicates.Dist
     sees the pair in its queue). Pairs the office has decided are not raised again."""
     others = store.projects()
     others = others[others["code"] != record.get("code")]
-    matches = duplicates.find_matches(record, others, decided=store.decided_pairs())
+    matches = duplicates.find_matches(record, others, rulebook.rules(store, "duplicates"), decided=store.decided_pairs())
     return duplicates.visible_to_district(matches, record.get("district"))
 
 
@@ -55,15 +55,16 @@ def save_project(store: Store, viewer: Viewer, record: Mapping[str, Any], read_b
         if not allowed(viewer, Action.EDIT_PROJECTS, district):
             raise ValidationError([Problem(code or "", "district", "project_not_yours", {"district": district})])
     record = dict(record)
+    rules = rulebook.rules(store, "projects")
     if is_missing(record.get("code_name")):  # a neutral code name for shared surfaces, given once
         taken = store.projects()["code_name"].dropna().tolist()
-        record["code_name"] = pj.code_name(record, taken)
+        record["code_name"] = pj.code_name(record, taken, rules)
     user = viewer.username or ""
     stage_changed = stored is None or stored.get("stage") != record.get("stage")
     if stage_changed:  # a stage change is an event: checked against the project's history first
         event = pj.StageEvent(code, str(record.get("stage")), stage_on or workflow.today_in_taicang(), user,
                               dt.datetime.now(dt.UTC).replace(tzinfo=None), stage_reason, stage_note)
-        errors = [p for p in pj.check_event(workflow.events(store, [code]), event) if p.severity == "error"]
+        errors = [p for p in pj.check_event(workflow.events(store, [code]), event, rules) if p.severity == "error"]
         if errors:
             raise ValidationError(errors)
     given = {code: {"on": event.on, "reason": stage_reason, "note": stage_note}} if stage_changed else {}

@@ -474,39 +474,40 @@ def _is_number(value: Any) -> bool:
 
 
 def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
-    """What is wrong with edited award rules (empty: they can be stored)."""
+    """What is wrong with edited award rules (empty: they can be stored); each reason names its setting in
+    its `item` or `rule` param."""
     problems = [Reason("ledger.rules.unknown_key", {"item": k}) for k in sorted(set(rules) - _RULE_KEYS)]
     problems += [Reason("ledger.rules.missing_key", {"item": k}) for k in sorted(_RULE_KEYS - set(rules))]
     bands = rules.get("bands")
     if not isinstance(bands, list) or not bands:
-        problems.append(Reason("ledger.rules.no_bands"))
+        problems.append(Reason("ledger.rules.no_bands", {"rule": "bands"}))
     else:
         previous = 0.0
         for i, band in enumerate(bands, start=1):
             if not isinstance(band, Mapping) or set(band) != {"up_to_cny", "rate_permille"}:
-                problems.append(Reason("ledger.rules.band_shape", {"band": i}))
+                problems.append(Reason("ledger.rules.band_shape", {"rule": "bands", "band": i}))
                 continue
             rate, limit = band["rate_permille"], band["up_to_cny"]
             if not _is_number(rate) or not 0 <= rate <= 1000:
-                problems.append(Reason("ledger.rules.band_rate", {"band": i}))
+                problems.append(Reason("ledger.rules.band_rate", {"rule": "bands", "band": i}))
             last = i == len(bands)
             if last and limit is not None:
-                problems.append(Reason("ledger.rules.last_band_open", {"band": i}))
+                problems.append(Reason("ledger.rules.last_band_open", {"rule": "bands", "band": i}))
             elif not last and (not _is_number(limit) or limit <= previous):
-                problems.append(Reason("ledger.rules.band_limit", {"band": i}))
+                problems.append(Reason("ledger.rules.band_limit", {"rule": "bands", "band": i}))
             elif not last:
                 previous = limit
     if rules.get("method") not in ("marginal", "whole"):
-        problems.append(Reason("ledger.rules.method", {"value": str(rules.get("method"))}))
+        problems.append(Reason("ledger.rules.method", {"rule": "method", "value": str(rules.get("method"))}))
     months = rules.get("claim_window_months")
     if not isinstance(months, int) or isinstance(months, bool) or months < 1:
-        problems.append(Reason("ledger.rules.claim_window"))
+        problems.append(Reason("ledger.rules.claim_window", {"rule": "claim_window_months"}))
     for flag in ("require_confirmation", "register_before_completion"):
         if flag in rules and not isinstance(rules[flag], bool):
             problems.append(Reason("ledger.rules.not_a_flag", {"item": flag}))
     cap = rules.get("max_award_cny")
     if cap is not None and (not _is_number(cap) or cap <= 0):
-        problems.append(Reason("ledger.rules.max_award"))
+        problems.append(Reason("ledger.rules.max_award", {"rule": "max_award_cny"}))
     return problems
 
 

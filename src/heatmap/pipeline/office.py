@@ -10,13 +10,18 @@ import pandas as pd
 
 from heatmap.access import Action, Viewer, allowed
 from heatmap.model import Problem, ValidationError
-from heatmap.pipeline import duplicates, ledger
+from heatmap.pipeline import duplicates, ledger, rulebook
 from heatmap.store import Store
 
 
 def queue(store: Store, projects: pd.DataFrame) -> list[duplicates.PairMatch]:
-    """Every likely pair across districts not yet decided, best first."""
-    return duplicates.find_all_pairs(projects, decided=store.decided_pairs())
+    """Every likely pair across districts not yet decided, best first (by the matching rules in force)."""
+    return duplicates.find_all_pairs(projects, rulebook.rules(store, "duplicates"), decided=store.decided_pairs())
+
+
+def both_sides(store: Store, pair: duplicates.PairMatch, projects: pd.DataFrame) -> duplicates.OfficePair:
+    """The two records of a queued pair, in full, for the office."""
+    return duplicates.office_pair(pair, projects, rules=rulebook.rules(store, "duplicates"))
 
 
 def named(params: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:

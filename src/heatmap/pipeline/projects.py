@@ -118,84 +118,86 @@ class StageEvent:
                    text("reason"), text("note"))
 
 
-def validate_rules(rules: Mapping[str, Any]) -> list[str]:
-    """What is wrong with an edited rules mapping (empty: it may be stored). Messages are for administrators."""
-    problems = []
-    for name in DEFAULT_RULES:
-        if name not in rules:
-            problems.append(f"missing rule {name!r}")
+def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
+    """What is wrong with an edited rules mapping (empty: it may be stored), as reasons to show an
+    administrator; each names the setting it is about in its `rule` param (a key, or "code_name.<key>")."""
+    problems = [Reason("pipeline_projects.rules.missing", {"rule": name}) for name in DEFAULT_RULES if name not in rules]
     if problems:
         return problems
     periods, days = rules["stalled_periods"], rules["stalled_days"]
     for name, value in (("stalled_periods", periods), ("stalled_days", days)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            problems.append(f"{name} must be a whole number of at least 1, or null (not used); got {value!r}")
+            problems.append(Reason("pipeline_projects.rules.stalled_whole", {"rule": name, "value": value}))
     if periods is None and days is None:
-        problems.append("stalled_periods and stalled_days are both null: nothing would ever be stalled")
+        problems.append(Reason("pipeline_projects.rules.stalled_never", {"rule": "stalled_periods", "other": "stalled_days"}))
     reasons = rules["stop_reasons"]
     if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) and re.fullmatch(r"[a-z_]+", r) for r in reasons):
-        problems.append(f"stop_reasons must be a non-empty list of keys (a-z and _); got {reasons!r}")
+        problems.append(Reason("pipeline_projects.rules.stop_reasons_shape", {"rule": "stop_reasons"}))
     elif len(set(reasons)) != len(reasons):
-        problems.append("stop_reasons lists a reason twice")
+        problems.append(Reason("pipeline_projects.rules.stop_reason_twice", {"rule": "stop_reasons"}))
     needing = rules["reasons_needing_text"]
     if not isinstance(needing, list) or not set(needing) <= set(reasons if isinstance(reasons, list) else ()):
-        problems.append(f"reasons_needing_text must list some of stop_reasons; got {needing!r}")
+        problems.append(Reason("pipeline_projects.rules.needing_text", {"rule": "reasons_needing_text", "other": "stop_reasons"}))
     labels = rules["reason_labels"]
     if not isinstance(labels, Mapping) or not all(
             isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) and x.strip() for x in v) for v in labels.values()):
-        problems.append(f"reason_labels must map a reason to its names [中文, English]; got {labels!r}")
+        problems.append(Reason("pipeline_projects.rules.reason_labels_shape", {"rule": "reason_labels"}))
     elif isinstance(reasons, list):
         unnamed = [r for r in reasons if r not in labels and not i18n.has(f"pipeline_projects.stop_reason.{r}")]
         if unnamed:
-            problems.append(f"stop_reasons without a name in Chinese and English (add them to reason_labels): {', '.join(unnamed)}")
+            problems.append(Reason("pipeline_projects.rules.reason_unnamed", {"rule": "stop_reasons", "reasons": unnamed}))
     problems += _code_name_rule_problems(rules["code_name"])
     shared = rules["shared_fields"]
     known = set(PROJECT_FIELD) | {"code_name", "lon", "lat"}
     if not isinstance(shared, list) or not all(isinstance(f, str) for f in shared):
-        problems.append(f"shared_fields must be a list of field names; got {shared!r}")
+        problems.append(Reason("pipeline_projects.rules.shared_shape", {"rule": "shared_fields"}))
     else:
         if "code_name" not in shared:
-            problems.append("shared_fields must hold code_name: a shared surface names a project by it")
+            problems.append(Reason("pipeline_projects.rules.shared_needs_code_name", {"rule": "shared_fields"}))
         leaking = sorted(set(shared) & NEVER_SHARED)
         if leaking:
-            problems.append(f"shared_fields may not hold fields that name the company: {', '.join(leaking)}")
+            problems.append(Reason("pipeline_projects.rules.shared_leaks", {"rule": "shared_fields", "fields": leaking}))
         unknown = sorted(set(shared) - known)
         if unknown:
-            problems.append(f"shared_fields names unknown fields: {', '.join(unknown)}")
+            problems.append(Reason("pipeline_projects.rules.shared_unknown", {"rule": "shared_fields", "fields": unknown}))
     return problems
 
 
 _PREFIX = re.compile(r"[A-Za-z0-9]{1,6}")
 
 
-def _code_name_rule_problems(rule: Any) -> list[str]:
+def _code_name_rule_problems(rule: Any) -> list[Reason]:
     if not isinstance(rule, Mapping) or not {"pattern", "prefix", "district_prefixes"} <= set(rule):
-        return ["code_name must be a mapping with pattern, prefix and district_prefixes"]
+        return [Reason("pipeline_projects.rules.code_name_shape", {"rule": "code_name"})]
     problems = []
     pattern = rule["pattern"]
+    where = {"rule": "code_name.pattern", "value": pattern}
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None] if isinstance(pattern, str) else None
-    except ValueError as exc:
-        names, problems = None, [f"code_name pattern {pattern!r} is not a valid pattern: {exc}"]
+    except ValueError:
+        names, problems = None, [Reason("pipeline_projects.rules.pattern_unreadable", where)]
     if names is not None:
         if not set(names) <= {"prefix", "year", "number"}:
-            problems.append(f"code_name pattern may use only {{prefix}}, {{year}} and {{number}}; got {pattern!r}")
+            problems.append(Reason("pipeline_projects.rules.pattern_names", where))
         elif names.count("number") != 1:
-            problems.append(f"code_name pattern must use {{number}} once; got {pattern!r}")
+            problems.append(Reason("pipeline_projects.rules.pattern_number", where))
         else:
             try:
                 pattern.format(prefix="TC", year=2026, number=1)
-            except (ValueError, TypeError) as exc:
-                problems.append(f"code_name pattern {pattern!r} cannot be filled in: {exc}")
+            except (ValueError, TypeError):
+                problems.append(Reason("pipeline_projects.rules.pattern_unreadable", where))
     elif not problems:
-        problems.append(f"code_name pattern must be text; got {pattern!r}")
+        problems.append(Reason("pipeline_projects.rules.pattern_unreadable", where))
     prefixes = rule["district_prefixes"]
     if not isinstance(prefixes, Mapping):
-        problems.append("code_name district_prefixes must map district codes to prefixes")
+        problems.append(Reason("pipeline_projects.rules.district_prefixes_shape", {"rule": "code_name.district_prefixes"}))
         prefixes = {}
-    for who, prefix in [("prefix", rule["prefix"])] + [(f"district {d!r}", p) for d, p in prefixes.items()]:
+    if not isinstance(rule["prefix"], str) or not _PREFIX.fullmatch(rule["prefix"]):
+        problems.append(Reason("pipeline_projects.rules.prefix", {"rule": "code_name.prefix", "value": rule["prefix"]}))
+    for district, prefix in prefixes.items():
         if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-            problems.append(f"code_name {who}: a prefix is 1 to 6 letters or digits; got {prefix!r}")
+            problems.append(Reason("pipeline_projects.rules.district_prefix",
+                                   {"rule": "code_name.district_prefixes", "district": district, "value": prefix}))
     return problems
 
 

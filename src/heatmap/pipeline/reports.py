@@ -68,45 +68,50 @@ DEFAULT_RULES: dict[str, Any] = {
 }
 
 
-def validate_rules(rules: Mapping[str, Any]) -> list[str]:
-    """What is wrong with an edited rules mapping (empty: it may be stored). Messages are for administrators."""
-    missing = [f"missing rule {name!r}" for name in DEFAULT_RULES if name not in rules]
+def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
+    """What is wrong with an edited rules mapping (empty: it may be stored), as reasons to show an
+    administrator; each names the setting it is about in its `rule` param (a key, or "valid_lead.<key>")."""
+    missing = [Reason("pipeline_reports.rules.missing", {"rule": name}) for name in DEFAULT_RULES if name not in rules]
     if missing:
         return missing
     problems = []
     days = rules["due_days_after_end"]
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 60:
-        problems.append(f"due_days_after_end must be a whole number of days from 0 to 60; got {days!r}")
+        problems.append(Reason("pipeline_reports.rules.due_days", {"rule": "due_days_after_end", "value": days}))
     overrides = rules["due_overrides"]
     if not isinstance(overrides, Mapping):
-        problems.append("due_overrides must map period keys (e.g. 2027-1) to dates (e.g. 2027-03-15)")
+        problems.append(Reason("pipeline_reports.rules.overrides_shape", {"rule": "due_overrides"}))
     else:
         for key, value in overrides.items():
             try:
                 period = _period_from_key(key)
                 due = dt.date.fromisoformat(value)
             except (TypeError, ValueError):
-                problems.append(f"due_overrides: {key!r}: {value!r} is not a period key (2027-1 … 2027-6) with an ISO date")
+                problems.append(Reason("pipeline_reports.rules.override_unreadable",
+                                       {"rule": "due_overrides", "period": key, "value": value}))
                 continue
             if due <= period[2]:
-                problems.append(f"due_overrides: {key!r} would be due on {value}, before its period ends ({period[2]})")
+                problems.append(Reason("pipeline_reports.rules.override_too_early",
+                                       {"rule": "due_overrides", "period": key, "due_on": due, "end_on": period[2]}))
     problems += [p for p in pj.validate_rules(dict(pj.DEFAULT_RULES, stalled_periods=rules["stalled_periods"],
-                                                   stalled_days=rules["stalled_days"])) if p.startswith("stalled")]
+                                                   stalled_days=rules["stalled_days"]))
+                 if p.params.get("rule") in ("stalled_periods", "stalled_days")]
     change = rules["amount_change_min_cny_wan"]
     if isinstance(change, bool) or not isinstance(change, (int, float)) or not change >= 0 or math.isinf(change):
-        problems.append(f"amount_change_min_cny_wan must be a number of at least 0; got {change!r}")
+        problems.append(Reason("pipeline_reports.rules.not_positive", {"rule": "amount_change_min_cny_wan", "value": change}))
     lead = rules["valid_lead"]
     names = {"min_investment_cny_wan", "technical_upgrade_qualifies", "require_plan", "require_decision_contact"}
     if not isinstance(lead, Mapping) or set(lead) != names:
-        problems.append(f"valid_lead must hold exactly {', '.join(sorted(names))}")
+        problems.append(Reason("pipeline_reports.rules.valid_lead_shape", {"rule": "valid_lead"}))
     else:
         threshold = lead["min_investment_cny_wan"]
         if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
                                       or not threshold >= 0 or math.isinf(threshold)):
-            problems.append(f"valid_lead min_investment_cny_wan must be a number of at least 0, or null; got {threshold!r}")
-        for flag in names - {"min_investment_cny_wan"}:
+            problems.append(Reason("pipeline_reports.rules.not_positive",
+                                   {"rule": "valid_lead.min_investment_cny_wan", "value": threshold}))
+        for flag in sorted(names - {"min_investment_cny_wan"}):
             if not isinstance(lead[flag], bool):
-                problems.append(f"valid_lead {flag} must be true or false; got {lead[flag]!r}")
+                problems.append(Reason("pipeline_reports.rules.not_a_flag", {"rule": f"valid_lead.{flag}", "value": lead[flag]}))
     return problems
 
 

@@ -17,6 +17,7 @@ from heatmap import i18n
 from heatmap.pipeline import figures
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
+from heatmap.pipeline import rulebook
 from heatmap.store import Store
 
 
@@ -25,18 +26,13 @@ def today_in_taicang() -> dt.date:
 
 
 def rules(store: Store) -> Mapping[str, Any]:
-    """The reporting rules in force: the administrator's newest version, else the defaults."""
-    return _rules_in_force(store, "reports", rp.DEFAULT_RULES)
+    """The reporting rules in force: the administrator's newest version over the defaults (rulebook)."""
+    return rulebook.rules(store, "reports")
 
 
 def project_rules(store: Store) -> Mapping[str, Any]:
     """The project rules in force (stalled, code names, the fields a code-name view shares)."""
-    return _rules_in_force(store, "projects", pj.DEFAULT_RULES)
-
-
-def _rules_in_force(store: Store, name: str, defaults: Mapping[str, Any]) -> Mapping[str, Any]:
-    saved = store.rules(name)
-    return defaults if saved is None else {**defaults, **saved[1]}
+    return rulebook.rules(store, "projects")
 
 
 def events(store: Store, codes: Sequence[str] | None = None) -> list[pj.StageEvent]:
@@ -97,13 +93,17 @@ def submit(store: Store, district: str, period: rp.Period, projects: pd.DataFram
 def signed(store: Store, projects: pd.DataFrame, rules_: Mapping[str, Any]) -> pd.DataFrame:
     """Projects signed and amounts per district and reporting period, each project counted once
     (pipeline.figures: the office's "same project" decisions merge records)."""
-    return figures.signed_figures(projects, store.stage_events(), store.duplicate_decisions(),
-                                  lambda day: rp.period_of(day, rules_).key)
+    return _signed(store, projects, lambda day: rp.period_of(day, rules_).key)
+
+
+def _signed(store: Store, projects: pd.DataFrame, period_of) -> pd.DataFrame:
+    return figures.signed_figures(projects, store.stage_events(), store.duplicate_decisions(), period_of,
+                                  rulebook.rules(store, "counting"))
 
 
 def signed_in_year(store: Store, projects: pd.DataFrame, year: int) -> tuple[int, float]:
     """Projects signed in a calendar year among `projects` and their amount in 万元 CNY, each project once."""
-    counted = figures.signed_figures(projects, store.stage_events(), store.duplicate_decisions(), lambda day: str(day.year))
+    counted = _signed(store, projects, lambda day: str(day.year))
     rows = counted[counted["period"] == str(year)]
     return int(rows["projects"].sum()), float(rows["amount_cny"].sum()) / 10_000
 
