@@ -596,12 +596,13 @@ def report_schedule(period_ends: list[dt.date], district_codes, due_of) -> list[
 
 def demo_accounts(district_codes) -> list[dict]:
     """Demo accounts (README lists them): one leader, the investment office, an administrator (rules,
-    accounts) and the investment staff of every district."""
-    accounts = [{"username": "leader", "role": "leader", "district": None, "display_name": "市领导 (demo)"},
-                {"username": "office", "role": "office", "district": None, "display_name": "招商局 (demo)"},
-                {"username": "admin", "role": "admin", "district": None, "display_name": "管理员 (demo)"}]
+    accounts) and the investment staff of every district. They carry no display name: the sidebar names them
+    by user name, role and district in the page's language."""
+    accounts = [{"username": "leader", "role": "leader", "district": None, "display_name": None},
+                {"username": "office", "role": "office", "district": None, "display_name": None},
+                {"username": "admin", "role": "admin", "district": None, "display_name": None}]
     accounts += [
-        {"username": STAFF_OF.format(code), "role": "staff", "district": code, "display_name": f"{code} staff (demo)"}
+        {"username": STAFF_OF.format(code), "role": "staff", "district": code, "display_name": None}
         for code in district_codes
     ]
     return accounts

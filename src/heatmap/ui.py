@@ -345,7 +345,10 @@ def sidebar() -> None:
         )
         current = viewer()
         if current.signed_in:
-            st.caption(t("sidebar.signed_in_as", name=current.display_name, role=label("role", current.role.value)))
+            role = label("role", current.role.value)
+            if current.district:
+                role = t("sidebar.role_of_district", role=role, district=district_names().get(current.district, current.district))
+            st.caption(t("sidebar.signed_in_as", name=current.display_name or current.username, role=role))
             if st.button(t("sidebar.signout"), key="signout"):
                 del st.session_state["viewer"]
                 st.rerun()

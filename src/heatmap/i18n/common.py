@@ -12,6 +12,7 @@ CATALOG = {
     "sidebar.signin_button": ("登录", "Sign in"),
     "sidebar.signout": ("退出登录", "Sign out"),
     "sidebar.signed_in_as": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
+    "sidebar.role_of_district": ("{role} · {district}", "{role}, {district}"),
     "sidebar.signin_failed": ("用户名或密码不正确。", "Wrong username or password."),
     "sidebar.public_view": (
         "公众视图：仅显示公开的载体信息。项目信息保密，仅授权人员登录后可见。",
