@@ -82,7 +82,7 @@ CATALOG = {
     "pipeline_reports.col.n_amount_changed": ("投资额变动项目", "Amounts changed"),
     "pipeline_reports.col.amount_change_cny_wan": ("投资额变动合计（万元人民币）", "Change in amounts (CNY 10k)"),
     "pipeline_reports.col.leads_valid": ("有效项目信息", "Valid leads"),
-    "pipeline_reports.col.leads_not_known": ("待核实项目信息", "Leads not yet known"),
+    "pipeline_reports.col.leads_not_known": ("有效项目信息待补充", "Valid leads: facts missing"),
     "pipeline_reports.col.state": ("上报情况", "Report"),
     "pipeline_reports.col.due": ("截止日期", "Due"),
     "pipeline_reports.col.submitted_at": ("上报时间", "Submitted"),
