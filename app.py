@@ -14,14 +14,13 @@ pages = [
     st.Page("pages/vacancy.py", title=ui.t("nav.vacancy"), icon=":material/domain_disabled:", url_path="vacancy"),
     st.Page("pages/matching.py", title=ui.t("nav.matching"), icon=":material/join_inner:", url_path="matching"),
 ]
-if ui.allowed(Action.VIEW_PIPELINE):
-    pages.append(st.Page("pages/projects.py", title=ui.t("nav.projects"), icon=":material/work:", url_path="projects"))
-if ui.allowed(Action.VIEW_REPORTS):
-    pages.append(st.Page("pages/reports.py", title=ui.t("nav.reports"), icon=":material/event_note:", url_path="reports"))
-if ui.allowed(Action.RESOLVE_DUPLICATES):
-    pages.append(st.Page("pages/duplicates.py", title=ui.t("nav.duplicates"), icon=":material/call_merge:",
-                         url_path="duplicates"))
-if ui.allowed(Action.EDIT_CARRIERS):
+pages += [  # confidential: listed for those allowed, refused by URL to anyone else
+    ui.confidential_nav_page(Action.VIEW_PIPELINE, "pages/projects.py", "nav.projects", ":material/work:", "projects"),
+    ui.confidential_nav_page(Action.VIEW_REPORTS, "pages/reports.py", "nav.reports", ":material/event_note:", "reports"),
+    ui.confidential_nav_page(Action.RESOLVE_DUPLICATES, "pages/duplicates.py", "nav.duplicates", ":material/call_merge:",
+                             "duplicates"),
+]
+if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carriers, or a project list
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):
     pages.append(st.Page("pages/inquiries.py", title=ui.t("nav.inquiries"), icon=":material/mail:", url_path="inquiries"))

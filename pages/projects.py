@@ -7,8 +7,8 @@ import streamlit as st
 from heatmap import i18n, ui
 from heatmap.access import Action
 from heatmap.ingest import review
-from heatmap.model import PROJECT_FIELD, FieldType, Stage, ValidationError
-from heatmap.pipeline import intake, library, rulebook
+from heatmap.model import PROJECT_FIELD, FieldType, Stage, ValidationError, is_missing
+from heatmap.pipeline import intake, library, rulebook, workflow
 from heatmap.pipeline import projects as projects_rules
 from heatmap.store import Conflict
 
@@ -18,6 +18,7 @@ viewer = ui.confidential_page("projects.title", "projects.caption", Action.VIEW_
 store = ui.get_store()
 names = ui.district_names()
 projects = ui.projects()
+lead_rules = workflow.rules(store)  # the valid-lead test in force (the reports rules)
 events = store.stage_events(projects["code"].tolist()) if len(projects) else store.stage_events([])
 list_tab, record_tab, form_tab = st.tabs([ui.t("projects.tab.list"), ui.t("projects.tab.record"), ui.t("projects.tab.form")])
 
@@ -30,7 +31,7 @@ with list_tab:
                                 key="p_stages")
         shown = projects[projects["stage"].isin(stages)] if stages else projects
         st.caption(ui.t("projects.count", n=i18n.fmt_int(len(shown), lang)))
-        st.dataframe(library.table(shown, viewer, lang, names, library.last_progress(events)), hide_index=True,
+        st.dataframe(library.table(shown, viewer, lang, names, library.last_progress(events), lead_rules), hide_index=True,
                      width="stretch")
 
 
@@ -46,6 +47,10 @@ with record_tab:
     else:
         code = st.selectbox(ui.t("projects.pick"), library.codes_of(projects), format_func=label_of, key="p_record")
         record = store.record("project", code)
+        verdict, reasons = library.valid_lead(record, lead_rules, lang)
+        st.markdown(f"**{ui.t('projects.lead.title', verdict=verdict)}**")
+        st.markdown("\n".join(f"- {reason}" for reason in reasons))
+        st.caption(ui.t("projects.lead.rules"))
         st.dataframe(library.record_rows(record, viewer, lang, names), hide_index=True, width="stretch")
         st.markdown(f"**{ui.t('projects.events')}**")
         st.dataframe(library.events_table(events[events["project_code"] == code], lang), hide_index=True, width="stretch")
@@ -71,9 +76,16 @@ def widget(field_name: str, value, key: str):
         options = ([] if spec.required else [None]) + list(spec.choices)
         return st.selectbox(label, options, index=options.index(value) if value in options else 0, key=key,
                             format_func=lambda c: i18n.label(vocabulary, c, lang) if c else "–")
+    if field_name in library.LEAD_FACTS:  # yes, no or not known: never "no" for a fact nobody asked about
+        known = None if is_missing(value) else bool(value)
+        return st.radio(label, library.FACT_CHOICES, index=library.FACT_CHOICES.index(known), key=key, horizontal=True,
+                        format_func=lambda v: library.fact_text(v, lang))
     if spec.type is FieldType.NUMBER:
-        return st.number_input(label, value=None if value is None else float(value), min_value=0.0,
-                               max_value=float(spec.maximum) if spec.maximum else None, key=key)
+        settled_only = field_name == "actual_investment_wan"
+        return st.number_input(ui.t("projects.form.actual_investment_wan") if settled_only else label,
+                               value=None if is_missing(value) else float(value), min_value=0.0,
+                               max_value=float(spec.maximum) if spec.maximum else None, key=key,
+                               help=ui.t("projects.form.actual_investment_help") if settled_only else None)
     if spec.type is FieldType.DATE:
         return st.date_input(label, value=value, key=key, format="YYYY-MM-DD")
     if spec.type is FieldType.BOOL:
@@ -87,6 +99,7 @@ FORM_GROUPS = (
     ("space_kind", "land_needed_mu", "floor_area_needed_m2", "clear_height_needed_m", "floor_load_needed_kn_m2",
      "crane_needed_t", "power_needed_kva", "tech_needs"),
     ("reported_by", "reported_on", "carrier_code", "grade", "is_confidential", "wanted_by"),
+    (*library.LEAD_FACTS, "actual_investment_wan"),
 )
 
 with form_tab:
@@ -107,6 +120,8 @@ with form_tab:
         with st.form(form_key):
             values = {}
             for group in FORM_GROUPS:
+                if group[0] == library.LEAD_FACTS[0]:
+                    st.markdown(f"**{ui.t('projects.form.lead_facts')}**")
                 columns = st.columns(2)
                 for i, field_name in enumerate(group):
                     with columns[i % 2]:

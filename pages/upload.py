@@ -1,4 +1,6 @@
-"""Upload (数据上传): district staff keep their carriers current; check, preview, commit, history, rollback."""
+"""Upload (数据上传): district staff keep their carriers and project lists current; check, preview, commit,
+history, rollback. After a project list is checked and again after it is committed, each new or changed
+project that likely matches another district's gets the notice the form gives (nothing of the other record)."""
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -7,19 +9,23 @@ from heatmap.access import Action
 from heatmap.ingest import headers, pipeline, review, template
 from heatmap.ingest.files import SUPPORTED_EXTENSIONS
 from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, Category, ValidationError, is_missing
+from heatmap.pipeline import intake
 from heatmap.store import Conflict, records_frame
 
 lang = ui.lang()
-ui.page_header("upload.title")
-st.caption(ui.t("upload.caption"))
+projects_only = not ui.allowed(Action.EDIT_CARRIERS)  # the office: project lists only
+ui.page_header("upload.title_projects" if projects_only else "upload.title")
+st.caption(ui.t("upload.caption_projects" if projects_only else "upload.caption"))
 viewer = ui.viewer()
-if not ui.allowed(Action.EDIT_CARRIERS):
+if not (ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS)):
     st.info(ui.t("upload.not_allowed"))
     st.stop()
 
 store = ui.get_store()
 names = ui.district_names()
 own_district = viewer.district  # staff: their district; administrators: None (any district)
+entities = ((["carrier"] if ui.allowed(Action.EDIT_CARRIERS, own_district) else [])
+            + (["project"] if ui.allowed(Action.EDIT_PROJECTS, own_district) else []))
 upload_tab, history_tab = st.tabs([ui.t("upload.tab.upload"), ui.t("upload.tab.history")])
 
 
@@ -28,6 +34,13 @@ step_marks = iter("①②③④⑤")  # the page runs top to bottom on every rer
 
 def step(key: str) -> None:
     st.subheader(f"{next(step_marks)} {ui.t(key)}")
+
+
+def show_notices(notices) -> None:
+    """The duplicate notices of an upload's projects: the district's own codes, a count each, nothing more."""
+    if notices:
+        st.info("\n\n".join([ui.t("projects.upload_notices", n=i18n.fmt_int(len(notices), lang))]
+                             + [intake.notice_text(code, notice, lang) for code, notice in notices]))
 
 
 def show_problems(problems) -> None:
@@ -48,6 +61,8 @@ def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> N
         try:
             with st.spinner(ui.t("upload.progress.preview")):
                 st.session_state["u_preview"] = pipeline.preview(result, store, replace=replace)
+                st.session_state["u_notices"] = (intake.upload_notices(store, intake.new_or_changed(
+                    result.records, st.session_state["u_preview"])) if result.entity == "project" else [])
         except ValidationError as error:
             for problem in error.problems:
                 st.error(i18n.problem_text(problem, lang))
@@ -62,6 +77,8 @@ def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> N
         if len(tables[op]):
             with st.expander(f"{ui.t(f'upload.{label}')} ({n[op]:,})", expanded=op != "add" or n[op] <= 20):
                 st.dataframe(tables[op], hide_index=True, width="stretch")
+
+    show_notices(st.session_state.get("u_notices", []))
 
     if result.entity == "carrier":  # a map of the file's sites (projects are confidential: none of them here)
         with st.expander(ui.t("upload.map"), expanded=True):
@@ -105,6 +122,8 @@ def preview_and_commit(result: pipeline.Upload, replace: bool, preview_key) -> N
     done = applied.counts
     st.session_state["u_done"] = ui.t("upload.committed", version=version, added=done["add"], changed=done["change"],
                                       removed=done["remove"])
+    if result.entity == "project":  # told again, against the data as committed
+        st.session_state["u_done_notices"] = intake.upload_notices(store, intake.new_or_changed(result.records, applied))
     st.session_state["u_round"] = st.session_state.get("u_round", 0) + 1  # a new, empty file picker
     st.rerun()
 
@@ -113,9 +132,8 @@ with upload_tab:
     step("upload.step.kind")
     st.caption(ui.t("upload.district_of", district=names.get(own_district, own_district)) if own_district
                else ui.t("upload.any_district"))
-    entities = ["carrier"] + (["project"] if ui.allowed(Action.EDIT_PROJECTS, own_district) else [])
     entity = st.radio(ui.t("upload.entity"), entities, format_func=lambda e: ui.t(f"upload.entity.{e}"), horizontal=True,
-                      key="u_entity") if len(entities) > 1 else "carrier"
+                      key="u_entity") if len(entities) > 1 else entities[0]
     left, right = st.columns([2, 1])
     if entity == "carrier":
         kind = left.selectbox(ui.t("upload.kind"), pipeline.kinds(), format_func=lambda k: ui.label("kind", k), key="u_kind")
@@ -135,6 +153,7 @@ with upload_tab:
                        key="u_mode") == "replace"
     if "u_done" in st.session_state:
         st.success(st.session_state.pop("u_done"))
+        show_notices(st.session_state.pop("u_done_notices", []))
     uploaded = st.file_uploader(ui.t("upload.file"), type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS],
                                 key=f"u_file_{st.session_state.get('u_round', 0)}")
 
@@ -197,36 +216,43 @@ with upload_tab:
         elif result.records:
             preview_and_commit(result, replace, (key, replace))
 
-with history_tab:
-    st.caption(ui.t("upload.history_caption"))
-    versions = store.versions("carrier")
-    if own_district:  # a district's own versions and the city-wide ones (which only administrators may undo)
-        versions = versions[(versions["district"] == own_district) | versions["district"].isna()]
+def history(entity: str) -> None:
+    """The versions of `entity` this viewer may read, what the chosen one changed, and its rollback (for those
+    who may: access.may_roll_back, as on the command line)."""
+    versions = access.visible_versions(viewer, entity, store.versions(entity))
     if versions.empty:
         st.info(ui.t("upload.history_none"))
-    else:
-        st.dataframe(review.versions_table(versions, lang, names), hide_index=True, width="stretch")
-        by_id = {int(v["id"]): v for _, v in versions.iterrows()}
-        picked = st.selectbox(ui.t("upload.version_pick"), list(by_id), key="u_version", format_func=lambda v: (
-            f"{v} · {i18n.fmt_datetime(by_id[v]['created_at'], lang)} · {by_id[v]['created_by']}"))
-        st.markdown(f"**{ui.t('upload.version_changes', version=picked)}**")
-        st.dataframe(review.version_changes_table(store.version_changes(picked), lang, names), hide_index=True,
-                     width="stretch")
-        picked_district = by_id[picked]["district"]
-        if not access.may_roll_back(viewer, "carrier", None if is_missing(picked_district) else picked_district):
-            st.caption(ui.t("upload.rollback_not_yours"))
-        else:
-            with st.form("u_rollback"):
-                why = st.text_input(ui.t("upload.rollback_note"), max_chars=500)
-                if st.form_submit_button(ui.t("upload.rollback")):
-                    try:
-                        new = store.rollback(picked, user=viewer.username, note=why or None)
-                    except ValidationError as error:
-                        st.error(ui.t("upload.rollback_failed"))
-                        for problem in error.problems[:50]:
-                            st.error(i18n.problem_text(problem, lang))
-                    else:
-                        st.session_state["u_rolled"] = ui.t("upload.rolled_back", version=picked, new=new)
-                        st.rerun()
-        if "u_rolled" in st.session_state:
-            st.success(st.session_state.pop("u_rolled"))
+        return
+    st.dataframe(review.versions_table(versions, lang, names), hide_index=True, width="stretch")
+    by_id = {int(v["id"]): v for _, v in versions.iterrows()}
+    picked = st.selectbox(ui.t("upload.version_pick"), list(by_id), key=f"u_version_{entity}", format_func=lambda v: (
+        f"{v} · {i18n.fmt_datetime(by_id[v]['created_at'], lang)} · {by_id[v]['created_by']}"))
+    st.markdown(f"**{ui.t('upload.version_changes', version=picked)}**")
+    st.dataframe(review.version_changes_table(store.version_changes(picked), lang, names), hide_index=True,
+                 width="stretch")
+    picked_district = by_id[picked]["district"]
+    if not access.may_roll_back(viewer, entity, None if is_missing(picked_district) else picked_district):
+        st.caption(ui.t("upload.rollback_not_yours"))
+        return
+    with st.form(f"u_rollback_{entity}"):
+        why = st.text_input(ui.t("upload.rollback_note"), max_chars=500)
+        if st.form_submit_button(ui.t("upload.rollback")):
+            try:
+                new = store.rollback(picked, user=viewer.username, note=why or None)
+            except Conflict:  # a commit came between reading the version and writing its undoing
+                st.warning(ui.t("upload.rollback_conflict", version=picked))
+            except ValidationError as error:
+                st.error(ui.t("upload.rollback_failed"))
+                for problem in error.problems[:50]:
+                    st.error(i18n.problem_text(problem, lang))
+            else:
+                st.session_state["u_rolled"] = ui.t("upload.rolled_back", version=picked, new=new)
+                st.rerun()
+
+
+with history_tab:
+    st.caption(ui.t("upload.history_caption"))
+    if "u_rolled" in st.session_state:
+        st.success(st.session_state.pop("u_rolled"))
+    history(st.radio(ui.t("upload.history_entity"), entities, format_func=lambda e: ui.t(f"upload.history_of.{e}"),
+                     horizontal=True, key="u_history_entity") if len(entities) > 1 else entities[0])

@@ -53,6 +53,23 @@ def test_who_may_roll_back_which_version():
         assert not access.may_roll_back(viewer, "carrier", "liuhe") and not access.may_roll_back(viewer, "carrier", None)
 
 
+VERSIONS = pd.DataFrame({"id": [1, 2, 3, 4], "district": ["liuhe", "port", None, "liuhe"]})
+
+
+def test_whose_versions_each_viewer_reads_in_the_history():
+    staff = Viewer("staff-liuhe", Role.STAFF, "liuhe")
+    assert access.visible_versions(staff, "carrier", VERSIONS)["id"].tolist() == [1, 3, 4]  # and the city-wide ones
+    assert access.visible_versions(staff, "project", VERSIONS)["id"].tolist() == [1, 4]  # confidential: their own only
+    office = Viewer("office", Role.OFFICE)
+    assert access.visible_versions(office, "project", VERSIONS)["id"].tolist() == [1, 2, 3, 4]
+    assert access.visible_versions(office, "carrier", VERSIONS).empty  # the office keeps no carriers
+    assert access.visible_versions(ADMIN, "carrier", VERSIONS)["id"].tolist() == [1, 2, 3, 4]
+    for viewer in (PUBLIC, LEADER):
+        assert access.visible_versions(viewer, "project", VERSIONS).empty and access.visible_versions(viewer, "carrier", VERSIONS).empty
+    assert access.may_roll_back(office, "project", "port") and access.may_roll_back(office, "project", None)
+    assert not access.may_roll_back(office, "carrier", "port")
+
+
 def test_visible_projects():
     assert access.visible_projects(PUBLIC, PROJECTS).empty
     assert list(access.visible_projects(STAFF_PORT, PROJECTS)["code"]) == ["A", "B"]  # destination or origin

@@ -172,8 +172,11 @@ def test_staff_upload_their_districts_project_list_through_the_same_page(upload_
     from test_ingest_projects import liuhe_projects
 
     store = Store(f"sqlite:///{upload_server.data_dir / 'heatmap.sqlite'}")
+    port = {"code": "GQ-BT-9", "name": "港口冷链分拨中心项目", "investor": "上海示例冷链物流有限公司", "category": "trade_logistics",
+            "sector": "port_logistics", "stage": "negotiating", "district": "port", "investment_wan": 50000.0, "currency": "CNY"}
     page.goto(upload_server.url)
-    wait_for_app(page)
+    wait_for_app(page)  # the app has made its database
+    store.save("project", [port], user="staff-port", source="form", district="port")  # the port has it too
     sign_in(page, "staff-liuhe")
     open_page(page, "数据上传")
     main = page.locator("[data-testid='stMain']")
@@ -185,11 +188,26 @@ def test_staff_upload_their_districts_project_list_through_the_same_page(upload_
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     wait_for_app(page)
     expect(main).to_contain_text("③ 与已存数据比对", timeout=60_000)
+    notice = "项目 LH-XM-2026-002：其他区镇可能已登记同一项目（疑似1条）。招商局将统筹核实"
+    expect(main).to_contain_text(notice)  # told after the check, as the form tells it
     assert store.record("project", "LH-XM-2026-002") is None
     main.get_by_role("button", name="提交为新版本").click()
     wait_for_app(page)
     expect(main).to_contain_text("已提交为版本", timeout=30_000)
+    expect(main).to_contain_text(notice)  # and again after the commit
+    assert "GQ-BT-9" not in page.content() and "太仓港经济技术开发区" not in main.inner_text()  # nothing of the port's record
     stored = store.record("project", "LH-XM-2026-002")
     assert stored["district"] == "liuhe" and stored["investment_wan"] == 50000 and stored["stage"] == "signed"
     assert store.stage_events(["LH-XM-2026-002"])["stage"].tolist() == ["signed"]  # the stage, as an event
     assert main.locator("iframe[title='streamlit_folium.st_folium']").count() == 0  # no map of projects
+
+    # the version in the project history, what it changed, and its rollback
+    version = int(store.versions("project").iloc[0]["id"])
+    main.get_by_role("tab", name="版本历史").click()
+    main.locator("[data-testid='stRadio']").filter(has_text="查看哪类数据的版本").get_by_text("项目", exact=True).click()
+    wait_for_app(page)
+    expect(main).to_contain_text(f"版本 {version} 的修改")
+    main.get_by_role("button", name="回退此版本").click()
+    wait_for_app(page)
+    expect(main).to_contain_text(f"已回退版本 {version}", timeout=30_000)
+    assert store.record("project", "LH-XM-2026-002") is None and store.record("project", "GQ-BT-9") is not None

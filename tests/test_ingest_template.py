@@ -200,3 +200,40 @@ def test_a_blank_boundary_cell_falls_back_to_the_rows_lon_lat(store):
     first, second, third = (r["geometry"] for r in upload.records)
     assert first.equals(shapely.Point(121.27, 31.51))
     assert second.equals(shapely.from_wkt(boundary)) and third.equals(shapely.from_wkt(boundary))
+
+
+# --- the project template: the valid-lead facts and the investment actually formed --------------------
+
+
+@pytest.mark.parametrize("lang, empty, settled", [("zh", "留空为“不详”", "落户"), ("en", "never “no”", "once the project has settled")])
+def test_the_project_template_explains_the_valid_lead_facts_and_the_actual_investment(lang, empty, settled):
+    from heatmap.ingest.template import SHEET_PROJECTS, column_help
+
+    for fact in ("has_feasibility_study", "decision_level_visit"):
+        text = column_help(fact, lang, entity="project")
+        assert empty in text and "{" not in text and "公开" not in text and "public" not in text  # not the carriers' "empty: public"
+    actual = column_help("actual_investment_wan", lang, entity="project")
+    assert settled in actual and "{" not in actual
+    wb = openpyxl.load_workbook(io.BytesIO(template_workbook("manufacturing", lang, entity="project")))
+    headers = [c.value for c in wb[SHEET_PROJECTS][1]]
+    explained = {r[0]: r[2] for r in wb[SHEET_INSTRUCTIONS].iter_rows(values_only=True) if r and r[0]}
+    assert {h for h in headers if "Feasibility" in h or "Decision-level" in h or "Actual investment" in h} <= set(explained)
+    assert explained[next(h for h in headers if "Actual investment" in h)] == actual
+
+
+def test_the_project_template_round_trips_with_its_facts_yes_no_and_not_known(store):
+    """Export then upload again: the facts arrive as yes, no and not known (never "no" for a blank), and a
+    second upload of the same file changes nothing."""
+    from heatmap.ingest import pipeline
+
+    for category, facts in (("manufacturing", (False, True)), ("rnd", (None, False))):
+        data = template_workbook(category, "zh", entity="project")
+        upload = pipeline.read_upload(data, f"项目模板-{category}.xlsx", entity="project", store=store, district=None)
+        assert not upload.errors and not upload.warnings, [(p.column, p.key) for p in upload.problems]
+        (record,) = upload.records
+        assert (record.get("has_feasibility_study"), record.get("decision_level_visit")) == facts
+        pipeline.commit(upload, store, user="admin")
+        stored = store.record("project", record["code"])
+        assert (stored["has_feasibility_study"], stored["decision_level_visit"]) == facts
+        again = pipeline.read_upload(data, f"项目模板-{category}.xlsx", entity="project", store=store, district=None)
+        assert pipeline.preview(again, store).counts == {"add": 0, "change": 0, "remove": 0, "same": 1}

@@ -42,3 +42,42 @@ def test_the_page_in_english(app_data):
     assert mode.value == "update"
     assert mode.options == ["Add and update (carriers not in the file stay as they are)",
                             "Replace the district's carriers of this kind (those not in the file are removed)"]
+
+
+OFFICE = Viewer("office", Role.OFFICE, None, "招商局")
+
+
+def project_versions(store):
+    """One form version each of a 浏河 and a 港区 project (the sample's own versions are city-wide)."""
+    made = {}
+    for district in ("liuhe", "port"):
+        code = sorted(store.projects().query(f"district == '{district}'")["code"])[0]
+        record = store.record("project", code)
+        made[district], _ = store.save("project", [{**record, "tech_needs": f"{district} 的修改", "decision_level_visit": None}],
+                                       user=f"staff-{district}", source="form", district=district)
+    return made
+
+
+def test_staff_read_and_may_roll_back_only_their_own_districts_project_versions(app_data):
+    from heatmap.store import Store
+
+    made = project_versions(Store())
+    at = run_app(viewer=STAFF, page="pages/upload.py")
+    at.radio(key="u_history_entity").set_value("project").run()
+    history = at.dataframe[0].value
+    assert history["版本"].tolist() == [made["liuhe"]] and set(history["区镇"]) == {"浏河镇"}  # not the port's, nor city-wide
+    changes = at.dataframe[1].value
+    assert set(changes["字段"]) == {"技术需求", "已与决策层洽谈"} and "–" in set(changes["新值"])  # labelled; "not known" shown
+    assert not changes.astype(str).isin(["None", "nan", "NaN"]).any().any()
+    assert [b.label for b in at.button if b.label == "回退此版本"] == ["回退此版本"]
+
+
+def test_the_office_reads_every_project_version_and_has_no_carriers_here(app_data):
+    at = run_app(viewer=OFFICE, page="pages/upload.py")
+    assert at.title[0].value == "项目清单上传"
+    assert not at.get("radio") or "u_history_entity" not in [r.key for r in at.radio]  # projects only: nothing to choose
+    history = at.dataframe[0].value
+    assert {"浏河镇", "太仓港经济技术开发区", "全市"} <= set(history["区镇"])
+    assert [b.label for b in at.button if b.label == "回退此版本"] == ["回退此版本"]
+    en = run_app(lang="en", viewer=OFFICE, page="pages/upload.py")
+    assert en.title[0].value == "Upload project lists"

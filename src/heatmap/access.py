@@ -89,6 +89,20 @@ def may_roll_back(viewer: Viewer, entity: str, version_district: str | None) -> 
     return True
 
 
+def visible_versions(viewer: Viewer, entity: str, versions: pd.DataFrame) -> pd.DataFrame:
+    """The versions of `entity` whose changes this viewer may read in the history. Carriers: staff their own
+    district's and the city-wide ones. Projects are confidential: staff only their own district's versions
+    (a city-wide one, such as the office merging two districts' records, names other districts' projects);
+    the office and administrators all. Nobody else any."""
+    action = Action.EDIT_CARRIERS if entity == "carrier" else Action.EDIT_PROJECTS
+    if not allowed(viewer, action):
+        return versions.iloc[0:0]
+    if viewer.role is not Role.STAFF:
+        return versions
+    own = versions["district"] == viewer.district
+    return versions[own | versions["district"].isna()] if entity == "carrier" else versions[own]
+
+
 def visible_carriers(viewer: Viewer, carriers: pd.DataFrame, stale_hidden_from_public=None) -> pd.DataFrame:
     """The carriers this viewer may see: public ones only, unless allowed to see the others. For the
     public, `stale_hidden_from_public` (a function of the frame) may also drop stale records."""

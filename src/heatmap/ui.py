@@ -254,6 +254,12 @@ def confidential_page(title_key: str, caption_key: str, action: Action) -> Viewe
     return viewer()
 
 
+def confidential_nav_page(action: Action, path: str, title_key: str, icon: str, url_path: str) -> st.Page:
+    """A confidential page for the navigation: listed for those allowed `action`; for anyone else only its
+    URL reaches it, where `confidential_page` refuses (nothing of the pipeline is sent)."""
+    return st.Page(path, title=t(title_key), icon=icon, url_path=url_path, visibility="visible" if allowed(action) else "hidden")
+
+
 # --- online inquiries -----------------------------------------------------------------------------
 
 

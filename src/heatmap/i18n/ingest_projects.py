@@ -88,6 +88,17 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{meaning}：18 位统一社会信用代码（已知时填写，用于识别同一投资方）",
         "{meaning}: the 18-character unified social credit code (where known: it identifies the same investor)",
     ),
+    "ingest.template_help_lead_fact": (
+        "{meaning}：是 / 否；不清楚时留空（留空为“不详”，该项目的有效项目信息显示为“待补充”，不会当作“否”）",
+        "{meaning}: yes / no; leave it empty when not known (empty means “not known”: the project's valid-lead test "
+        "then shows “facts missing”, never “no”)",
+    ),
+    "ingest.template_help_actual_investment": (
+        "{meaning}：项目落户（注册）后实际形成的固定资产投资，数字，单位为“币种”列币种的万元；尚未落户的项目留空。信息首报奖按此计算",
+        "{meaning}: the fixed-asset investment actually formed once the project has settled (registered), a number in "
+        "万 (10k) of the currency in the currency column; leave it empty for a project not yet settled. The "
+        "first-report award is computed from it",
+    ),
     "ingest.template_help_confidential": (
         "{meaning}：是 / 否（留空为保密）",
         "{meaning}: yes / no (empty means confidential)",

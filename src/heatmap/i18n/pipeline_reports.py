@@ -84,7 +84,7 @@ CATALOG = {
     "pipeline_reports.col.leads_valid": ("有效项目信息", "Valid leads"),
     "pipeline_reports.col.n_signed_once": ("本期签约项目（一个项目只计一次）", "Signed this period (each project once)"),
     "pipeline_reports.col.signed_once_cny_wan": ("本期签约金额（万元人民币，只计一次）", "Signed this period (CNY 10k, counted once)"),
-    "pipeline_reports.col.leads_not_known": ("待核实项目信息", "Leads not yet known"),
+    "pipeline_reports.col.leads_not_known": ("有效项目信息待补充", "Valid leads: facts missing"),
     "pipeline_reports.col.state": ("上报情况", "Report"),
     "pipeline_reports.col.due": ("截止日期", "Due"),
     "pipeline_reports.col.submitted_at": ("上报时间", "Submitted"),

@@ -3,6 +3,12 @@
 CATALOG: dict[str, tuple[str, str]] = {
     "nav.upload": ("数据上传", "Upload"),
     "upload.title": ("载体数据上传", "Upload carrier data"),
+    "upload.title_projects": ("项目清单上传", "Upload project lists"),
+    "upload.caption_projects": (
+        "上传区镇的项目清单（Excel、CSV 等）：先检查、再预览，确认后一次性提交为新版本；版本历史中可查看各版本的修改并回退。",
+        "Upload a district's project list (Excel, CSV …): it is checked and previewed, then committed at once as a new "
+        "version; the history shows what each version changed and can roll it back.",
+    ),
     "upload.caption": (
         "上传本区镇的载体文件（Excel .xlsx/.xls、WPS/LibreOffice 表格 .ods、CSV、GeoJSON、GeoPackage、压缩的 Shapefile、KML/KMZ）。先检查、再预览，确认后一次性提交为新版本；可随时回退。",
         "Upload your district's carrier file (Excel .xlsx/.xls, OpenDocument .ods, CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ). It is checked and "
@@ -106,6 +112,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "upload.rollback": ("回退此版本", "Roll back this version"),
     "upload.rolled_back": ("已回退版本 {version}，生成新版本 {new}。", "Version {version} was rolled back as new version {new}."),
     "upload.rollback_failed": ("无法回退：", "Cannot roll back:"),
+    "upload.rollback_conflict": (
+        "回退版本 {version} 时数据刚被他人修改：未回退任何内容。请查看最新的版本历史后再决定。",
+        "The data changed while version {version} was being rolled back: nothing was rolled back. Look at the "
+        "latest history, then decide again.",
+    ),
+    "upload.history_entity": ("查看哪类数据的版本", "Versions of"),
+    "upload.history_of.carrier": ("载体", "Carriers"),
+    "upload.history_of.project": ("项目", "Projects"),
     "upload.rollback_not_yours": (
         "这是全市或其他区镇的版本，只有管理员可以回退。",
         "This version is city-wide or another district's: only an administrator may roll it back.",

@@ -14,8 +14,10 @@ PREVIEW_ROWS = 2000  # rows shown per table on the page; the counts are always c
 
 def _value(field_name: str, value: Any, lang: str, names: Mapping[str, str]) -> str:
     spec = CARRIER_FIELD.get(field_name) or PROJECT_FIELD.get(field_name)
-    if spec is None or value is None:
+    if spec is None:
         return "" if value is None else str(value)
+    if value is None:
+        return "–"  # a field without a value (cleared, or not known), as everywhere else
     if spec.name == "geometry":
         return value.wkt[:80] if hasattr(value, "wkt") else str(value)
     return display.value_text(spec, value, lang, names)

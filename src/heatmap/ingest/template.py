@@ -217,7 +217,9 @@ def column_help(name: str, lang: str, entity: str = "carrier") -> str:
     meaning = i18n.t(f"field.{name}", lang)
     if entity == "project":
         special = {"investment_wan": "ingest.template_help_amount", "investor_country": "ingest.template_help_country",
-                   "credit_code": "ingest.template_help_credit_code", "is_confidential": "ingest.template_help_confidential"}
+                   "credit_code": "ingest.template_help_credit_code", "is_confidential": "ingest.template_help_confidential",
+                   "has_feasibility_study": "ingest.template_help_lead_fact", "decision_level_visit": "ingest.template_help_lead_fact",
+                   "actual_investment_wan": "ingest.template_help_actual_investment"}
         if name in special:
             return i18n.t(special[name], lang, meaning=meaning, examples=_AMOUNT_EXAMPLES)
     if spec.district:

@@ -1,5 +1,6 @@
 """One project saved from the form: who may, checked against what the form was filled from, and the stage
-change recorded as an event. The page calls `save_project`; the upload path uses heatmap.ingest.
+change recorded as an event. The page calls `save_project`; the upload path uses heatmap.ingest, and
+`upload_notices` gives each project of an uploaded list the notice the form gives.
 
 Two people editing one project at once: the form remembers the version it was filled from (`read_base`);
 a save over a newer version is refused (store.Conflict) and the form shows the project as it now is.
@@ -8,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
+import pandas as pd
+
+from heatmap import i18n
 from heatmap.access import Action, Viewer, allowed
 from heatmap.model import Problem, ValidationError, is_missing
 from heatmap.pipeline import duplicates
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import rulebook, workflow
-from heatmap.store import Store
+from heatmap.store import Diff, Store
 
 
 @dataclass
@@ -29,10 +33,37 @@ class Saved:
 def duplicate_notice(store: Store, record: Mapping[str, Any]) -> duplicates.DistrictNotice:
     """What the district may be told after saving: how many likely matches other districts hold (the office
     sees the pair in its queue). Pairs the office has decided are not raised again."""
-    others = store.projects()
-    others = others[others["code"] != record.get("code")]
-    matches = duplicates.find_matches(record, others, rulebook.rules(store, "duplicates"), decided=store.decided_pairs())
-    return duplicates.visible_to_district(matches, record.get("district"))
+    return _notices(store.projects(), store.decided_pairs(), [record], rulebook.rules(store, "duplicates"))[0]
+
+
+def upload_notices(store: Store, records: Sequence[Mapping[str, Any]]) -> list[tuple[str, duplicates.DistrictNotice]]:
+    """After a district's project list is checked (and again once it is committed): for each given record
+    (the new and changed ones) that likely matches another district's project, its code and the notice the
+    form gives (a count; nothing of the other record). The stored projects are prepared for matching once
+    per upload, not once per row."""
+    if not records:
+        return []
+    notices = _notices(store.projects(), store.decided_pairs(), records, rulebook.rules(store, "duplicates"))
+    return [(str(r.get("code")), n) for r, n in zip(records, notices) if n.matches_elsewhere]
+
+
+def new_or_changed(records: Sequence[Mapping[str, Any]], diff: Diff) -> list[Mapping[str, Any]]:
+    """The records of an upload that its preview (or its commit) adds or changes."""
+    codes = {c.code for c in diff.changes if c.op in ("add", "change")}
+    return [r for r in records if r.get("code") in codes]
+
+
+def notice_text(code: str, notice: duplicates.DistrictNotice, lang: str) -> str:
+    """One project's notice as the district reads it: its own code, and that a likely match exists elsewhere."""
+    return i18n.t("projects.upload_notice", lang, code=code, notice=i18n.t(notice.reason.key, lang, **dict(notice.reason.params)))
+
+
+def _notices(stored: pd.DataFrame, decided: Iterable[frozenset], records: Sequence[Mapping[str, Any]],
+             rules: Mapping[str, Any]) -> list[duplicates.DistrictNotice]:
+    """Each record's notice against the stored projects (a record is never matched with its own stored version)."""
+    index = duplicates.MatchIndex.build(stored, rules)
+    decided = list(decided)
+    return [duplicates.visible_to_district(index.find(r, decided), r.get("district")) for r in records]
 
 
 def read_for_form(store: Store, code: str) -> tuple[dict[str, Any] | None, dict[str, int | None]]:

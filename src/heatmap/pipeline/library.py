@@ -4,6 +4,11 @@ arranges them.
 
 Names and investors are confidential: `table` shows them only to viewers who need them (the district's own
 staff, the office, administrators); a leader's view shows the project's code name (代号) instead.
+
+The valid-lead test (有效项目信息, pipeline.reports.valid_lead) is shown per project: a column of the table
+(是 / 否 / 待补充: yes, no, facts missing) and, in the record view, the verdict with one reason per criterion.
+Its two facts are yes / no / not known on the form (`FACT_CHOICES`): a fact nobody has asked about stays
+"not known", never "no".
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import pandas as pd
 from heatmap import display, i18n
 from heatmap.access import Role, Viewer
 from heatmap.model import PROJECT_FIELD, FieldType, investment_cny_wan, is_missing
+from heatmap.pipeline import reports
 
 # The table's columns, in order: (field, shown only to those who see names)
 TABLE_COLUMNS: tuple[tuple[str, bool], ...] = (
@@ -24,6 +30,12 @@ TABLE_COLUMNS: tuple[tuple[str, bool], ...] = (
     ("reported_on", False),
 )
 FORM_FIELDS = tuple(f for f in PROJECT_FIELD if f not in ("geometry",))
+# The facts of the valid-lead test: the form offers yes, no and not known (None) for each.
+LEAD_FACTS = ("has_feasibility_study", "decision_level_visit")
+FACT_CHOICES: tuple[bool | None, ...] = (None, True, False)
+# Amounts shown with their currency (in 万 of the project's currency, with CNY beside a foreign one).
+AMOUNT_FIELDS = ("investment_wan", "actual_investment_wan")
+_VERDICT = {True: "yes", False: "no", None: "missing"}
 
 
 def sees_names(viewer: Viewer) -> bool:
@@ -31,9 +43,10 @@ def sees_names(viewer: Viewer) -> bool:
     return viewer.role in (Role.STAFF, Role.OFFICE, Role.ADMIN)
 
 
-def amount_text(record: Mapping[str, Any], lang: str) -> str:
-    """The investment in its own currency, and for a foreign one its value in CNY beside it."""
-    amount, currency = record.get("investment_wan"), record.get("currency") or "CNY"
+def amount_text(record: Mapping[str, Any], lang: str, field_name: str = "investment_wan") -> str:
+    """The investment (or `field_name`, another amount) in its own currency, and for a foreign one its value
+    in CNY beside it."""
+    amount, currency = record.get(field_name), record.get("currency") or "CNY"
     if is_missing(amount):
         return "–"
     text = i18n.fmt_money_wan(amount, currency, lang)
@@ -44,7 +57,33 @@ def amount_text(record: Mapping[str, Any], lang: str) -> str:
 
 def _label(field_name: str, lang: str) -> str:
     """A column's name; the amount column shows amounts with their unit, so its name has none."""
-    return i18n.t("projects.col.investment" if field_name == "investment_wan" else f"field.{field_name}", lang)
+    own = {"investment_wan": "projects.col.investment", "actual_investment_wan": "projects.col.actual_investment"}
+    return i18n.t(own.get(field_name, f"field.{field_name}"), lang)
+
+
+def fact_text(value: Any, lang: str) -> str:
+    """A valid-lead fact as the form offers it: yes, no, or not known."""
+    return i18n.t("projects.fact.unknown" if is_missing(value) else ("projects.fact.yes" if value else "projects.fact.no"), lang)
+
+
+def verdict_text(verdict: bool | None, lang: str) -> str:
+    """The valid-lead verdict in a word: 是 / 否 / 待补充 (yes, no, facts missing)."""
+    return i18n.t(f"projects.lead.{_VERDICT[verdict]}", lang)
+
+
+def valid_lead(record: Mapping[str, Any], rules: Mapping[str, Any], lang: str) -> tuple[str, list[str]]:
+    """The project's valid-lead verdict in a word and its reasons as sentences, under the reports rules
+    in force (pipeline.workflow.rules)."""
+    verdict, reasons = reports.valid_lead(record, rules)
+    return verdict_text(verdict, lang), [reports.reason_text(r, lang) for r in reasons]
+
+
+def _value_text(field_name: str, record: Mapping[str, Any], lang: str, names: Mapping[str, str]) -> str:
+    if field_name in AMOUNT_FIELDS:
+        return amount_text(record, lang, field_name)
+    if field_name in LEAD_FACTS:
+        return fact_text(record.get(field_name), lang)
+    return _cell(field_name, record.get(field_name), lang, names)
 
 
 def _cell(field_name: str, value: Any, lang: str, names: Mapping[str, str]) -> str:
@@ -62,21 +101,23 @@ def _cell(field_name: str, value: Any, lang: str, names: Mapping[str, str]) -> s
 
 
 def table(projects: pd.DataFrame, viewer: Viewer, lang: str, names: Mapping[str, str],
-          last_progress: Mapping[str, dt.date] | None = None) -> pd.DataFrame:
+          last_progress: Mapping[str, dt.date] | None = None, lead_rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The projects as a table with labels in the language, no empty cell shown as None or nan. For a viewer
-    who does not see names, the name and investor columns are left out (the code name stands for them)."""
+    who does not see names, the name and investor columns are left out (the code name stands for them).
+    With `lead_rules` (the reports rules in force), a last column gives each project's valid-lead verdict."""
     shown = [(f, private) for f, private in TABLE_COLUMNS if sees_names(viewer) or not private]
+    progress_column, lead_column = i18n.t("projects.col.last_progress", lang), i18n.t("projects.col.valid_lead", lang)
     rows = []
     for rec in projects.to_dict("records"):
-        row = {}
-        for field_name, _ in shown:
-            row[_label(field_name, lang)] = (amount_text(rec, lang) if field_name == "investment_wan"
-                                             else _cell(field_name, rec.get(field_name), lang, names))
+        row = {_label(field_name, lang): _value_text(field_name, rec, lang, names) for field_name, _ in shown}
         if last_progress is not None:
             day = last_progress.get(rec["code"])
-            row[i18n.t("projects.col.last_progress", lang)] = "–" if day is None else _cell("reported_on", day, lang, names)
+            row[progress_column] = "–" if day is None else _cell("reported_on", day, lang, names)
+        if lead_rules is not None:
+            row[lead_column] = verdict_text(reports.valid_lead(rec, lead_rules)[0], lang)
         rows.append(row)
-    columns = [_label(f, lang) for f, _ in shown] + ([i18n.t("projects.col.last_progress", lang)] if last_progress is not None else [])
+    columns = [_label(f, lang) for f, _ in shown] + ([progress_column] if last_progress is not None else []) \
+        + ([lead_column] if lead_rules is not None else [])
     frame = pd.DataFrame(rows, columns=columns)
     return frame.drop(columns=[i18n.t("field.currency", lang)])  # the amount cell carries its currency
 
@@ -88,8 +129,8 @@ def record_rows(record: Mapping[str, Any], viewer: Viewer, lang: str, names: Map
     for field_name in FORM_FIELDS:
         if field_name in private and not sees_names(viewer):
             continue
-        value = amount_text(record, lang) if field_name == "investment_wan" else _cell(field_name, record.get(field_name), lang, names)
-        rows.append({i18n.t("projects.col.field", lang): _label(field_name, lang), i18n.t("projects.col.value", lang): value})
+        rows.append({i18n.t("projects.col.field", lang): _label(field_name, lang),
+                     i18n.t("projects.col.value", lang): _value_text(field_name, record, lang, names)})
     return pd.DataFrame(rows)
 
 
