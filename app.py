@@ -19,11 +19,10 @@ pages += [  # confidential: listed for those allowed, refused by URL to anyone e
     ui.confidential_nav_page(Action.VIEW_REPORTS, "pages/reports.py", "nav.reports", ":material/event_note:", "reports"),
     ui.confidential_nav_page(Action.RESOLVE_DUPLICATES, "pages/duplicates.py", "nav.duplicates", ":material/call_merge:",
                              "duplicates"),
+    ui.confidential_nav_page(Action.MANAGE_RULES, "pages/rules.py", "nav.rules", ":material/tune:", "rules"),
 ]
 if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carriers, or a project list
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):
     pages.append(st.Page("pages/inquiries.py", title=ui.t("nav.inquiries"), icon=":material/mail:", url_path="inquiries"))
-if ui.allowed(Action.MANAGE_RULES):
-    pages.append(st.Page("pages/rules.py", title=ui.t("nav.rules"), icon=":material/tune:", url_path="rules"))
 st.navigation(pages).run()

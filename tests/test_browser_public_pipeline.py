@@ -18,6 +18,7 @@ CONFIDENTIAL_PAGES = {
     "projects": ("项目库", "Projects"),
     "reports": ("每两月上报", "Reports"),
     "duplicates": ("统一窗口", "One window"),
+    "rules": ("规则设置", "Rules"),
 }
 REFUSAL = {"zh": "项目信息保密：请工作人员登录后查看。", "en": "Project information is confidential: staff sign in to see it."}
 PROJECT_CODE = re.compile(r"TC-PJ-\d+")
