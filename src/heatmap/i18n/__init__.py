@@ -21,6 +21,8 @@ from heatmap.i18n import pipeline_projects
 from heatmap.i18n import pipeline_reports
 from heatmap.i18n import ingest_projects
 from heatmap.i18n import pipeline_duplicates
+from heatmap.i18n import firstreports as firstreports_strings
+from heatmap.i18n import transfers as transfers_strings
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -48,6 +50,8 @@ CATALOG = _merge(
     pipeline_reports,
     ingest_projects,
     pipeline_duplicates,
+    firstreports_strings,
+    transfers_strings,
 )
 
 
