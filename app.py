@@ -18,11 +18,12 @@ if ui.allowed(Action.VIEW_PIPELINE):
     pages.append(st.Page("pages/projects.py", title=ui.t("nav.projects"), icon=":material/work:", url_path="projects"))
 if ui.allowed(Action.VIEW_REPORTS):
     pages.append(st.Page("pages/reports.py", title=ui.t("nav.reports"), icon=":material/event_note:", url_path="reports"))
-if ui.allowed(Action.VIEW_PIPELINE):
-    pages.append(st.Page("pages/first_reports.py", title=ui.t("nav.first_reports"), icon=":material/flag:",
-                         url_path="first-reports"))
-    pages.append(st.Page("pages/transfers.py", title=ui.t("nav.transfers"), icon=":material/swap_horiz:",
-                         url_path="transfers"))
+# Confidential pages opened by their URL without the right show their refusal (hidden from the menu).
+shown = "visible" if ui.allowed(Action.VIEW_PIPELINE) else "hidden"
+pages.append(st.Page("pages/first_reports.py", title=ui.t("nav.first_reports"), icon=":material/flag:",
+                     url_path="first-reports", visibility=shown))
+pages.append(st.Page("pages/transfers.py", title=ui.t("nav.transfers"), icon=":material/swap_horiz:",
+                     url_path="transfers", visibility=shown))
 if ui.allowed(Action.RESOLVE_DUPLICATES):
     pages.append(st.Page("pages/duplicates.py", title=ui.t("nav.duplicates"), icon=":material/call_merge:",
                          url_path="duplicates"))

@@ -52,7 +52,7 @@ def test_no_target_means_the_office_coordinates(pipeline):
     assert table["拟流转至"].tolist() == ["由招商局统筹协调"] and table["理由"].tolist() == ["其他"]
     assert table["说明"].tolist() == ["投资方希望靠近港口"]
     en = transfers.table(OFFICE, pipeline.transfer_proposals(), pipeline.projects(), "en", NAMES)
-    assert en["Proposed for"].tolist() == ["the investment office to coordinate"]
+    assert en["Proposed for"].tolist() == ["Investment office to coordinate"]
 
 
 @pytest.mark.parametrize("viewer, code, to, reason, note, key", [

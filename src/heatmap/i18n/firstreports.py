@@ -2,7 +2,7 @@
 
 CATALOG = {
     "nav.first_reports": ("信息首报", "First reports"),
-    "firstreports.title": ("信息首报登记", "First reports (信息首报)"),
+    "firstreports.title": ("信息首报登记", "First reports"),
     "firstreports.caption": (
         "谁最先提供项目信息，以系统记录的登记时间为准，任何人不能修改；更正是新的一条记录，指向被更正的条目。"
         "承接区镇确认推荐后，项目投产时按实际形成的固定资产投资计算首报奖。保密：仅限工作人员。",
@@ -68,7 +68,7 @@ CATALOG = {
     "firstreports.claimed_on": ("申报日期", "Claim date"),
     "firstreports.rules": ("现行规则：{bands}，{method}；投产后 {months} 个月内申报。",
                            "Rules in force: {bands}, {method}; claimed within {months} months of production."),
-    "firstreports.rule_band": ("{band} {rate}", "{band} {rate}"),
+    "firstreports.rule_band": ("{band} {rate}", "{band} at {rate}"),
     "firstreports.method.marginal": ("分段累计", "band by band"),
     "firstreports.method.whole": ("全额按所在档次", "all of it at its band's rate"),
     "firstreports.award_summary": ("已投产项目 {n} 个，符合条件 {eligible} 个，奖励合计 {total}。",

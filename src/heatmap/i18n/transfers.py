@@ -2,7 +2,7 @@
 
 CATALOG = {
     "nav.transfers": ("拟流转", "Transfers"),
-    "transfers.title": ("拟流转项目", "Proposed transfers (拟流转)"),
+    "transfers.title": ("拟流转项目", "Proposed transfers"),
     "transfers.caption": (
         "区镇随时上报本区镇难以承接、拟流转到其他区镇或由招商局统筹协调的项目（不限报表周期）；流转的确认与"
         "利益分成另行办理。保密：其他区镇的项目只显示代号和需求。",
@@ -16,6 +16,7 @@ CATALOG = {
     "transfers.pick": ("项目", "Project"),
     "transfers.to": ("拟流转至", "Proposed for"),
     "transfers.to_office": ("由招商局统筹协调", "the investment office to coordinate"),
+    "transfers.to_office_cell": ("由招商局统筹协调", "Investment office to coordinate"),
     "transfers.reason": ("理由", "Reason"),
     "transfers.note": ("说明", "Note"),
     "transfers.propose": ("上报", "Propose"),

@@ -207,7 +207,7 @@ def table(viewer: Viewer, proposals: pd.DataFrame, projects: pd.DataFrame, lang:
             "proposed_at": i18n.fmt_datetime(p["proposed_at"], lang), "project": title,
             "stage": i18n.label("stage", shared.get("stage"), lang) or "–",
             "from_district": names.get(p["from_district"], p["from_district"]),
-            "to_district": i18n.t("transfers.to_office", lang) if is_missing(to) else names.get(to, to),
+            "to_district": i18n.t("transfers.to_office_cell", lang) if is_missing(to) else names.get(to, to),
             "reason": reason_label(p["reason"], lang, rules_),
             "note": "–" if is_missing(p["note"]) else str(p["note"]),
             "needs": needs_text(shared, lang) or "–", "proposed_by": str(p["proposed_by"]),
