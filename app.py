@@ -17,6 +17,10 @@ pages = [
 pages += [  # confidential: listed for those allowed, refused by URL to anyone else
     ui.confidential_nav_page(Action.VIEW_PIPELINE, "pages/projects.py", "nav.projects", ":material/work:", "projects"),
     ui.confidential_nav_page(Action.VIEW_REPORTS, "pages/reports.py", "nav.reports", ":material/event_note:", "reports"),
+    ui.confidential_nav_page(Action.VIEW_PIPELINE, "pages/first_reports.py", "nav.first_reports", ":material/flag:",
+                             "first-reports"),
+    ui.confidential_nav_page(Action.VIEW_PIPELINE, "pages/transfers.py", "nav.transfers", ":material/swap_horiz:",
+                             "transfers"),
     ui.confidential_nav_page(Action.RESOLVE_DUPLICATES, "pages/duplicates.py", "nav.duplicates", ":material/call_merge:",
                              "duplicates"),
     ui.confidential_nav_page(Action.MANAGE_RULES, "pages/rules.py", "nav.rules", ":material/tune:", "rules"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from heatmap import auth, config, sample
+from heatmap.pipeline import firstreports
 from heatmap.store import Store
 
 SAMPLE_USER = "sample"
@@ -29,7 +30,8 @@ def load_sample(
     history: bool = True,
     accounts: bool | None = None,
 ) -> sample.Sample:
-    """Replace all carriers and projects with the sample, one version per bi-monthly period."""
+    """Replace all carriers and projects with the sample, one version per bi-monthly period, and its
+    first-report ledger (信息首报)."""
     data = sample.generate(n_carriers, n_projects, seed=seed, history=history)
     _give_code_names(data.project_states, store)
     store.clear_records()
@@ -40,6 +42,8 @@ def load_sample(
         store.save("carrier", data.carrier_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
         store.save("project", data.project_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
     _submit_sample_reports(store, data)
+    book = firstreports.book(sample.first_reports(data.projects, data.period_ends[-1], seed=seed))
+    store.append_ledger_entries([entry.to_record() for entry in book])
     store.set_meta("dataset", "sample")
     store.set_meta("data_date", data.period_ends[-1].isoformat())
     if config.demo_accounts() if accounts is None else accounts:

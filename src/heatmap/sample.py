@@ -594,6 +594,61 @@ def report_schedule(period_ends: list[dt.date], district_codes, due_of) -> list[
     return sorted(out, key=lambda row: row[2])
 
 
+# Who else brings projects (信息首报): city departments, partner organisations and individual referrers.
+REFERRING_DEPARTMENTS = ("太仓市商务局", "太仓市科技局", "太仓市工业和信息化局", "太仓市发展和改革委员会")
+REFERRING_PARTNERS = ("太仓市德国商会", "中德企业合作服务中心", "上海某投资咨询有限公司", "太仓驻深圳招商联络处")
+REFERRERS = (("王立", "太仓市商务局"), ("陈静", None), ("Thomas Weber", None), ("刘洋", "太仓市科技局"), ("赵敏", None))
+
+
+def first_reports(projects: list[dict], as_of: dt.date = AS_OF, *, seed: int = SEED) -> list[dict]:
+    """Who registered the sample's projects first (信息首报), as registrations for
+    `heatmap.pipeline.firstreports.book`: most by the district that first met the investor, a few by city
+    departments, partner organisations and individual referrers (some of them state employees), a few later
+    second registrations; the hosting district confirms most referrals, some still wait. Times are naive UTC,
+    on working days' mornings after the project was first reported; drawn from a generator of their own."""
+    rng = np.random.default_rng(seed + 4242)
+    last = dt.datetime.combine(as_of, dt.time(9, 0))
+    out = []
+
+    def moment(day: dt.date, after_days: tuple[int, int] = (0, 1)) -> dt.datetime:
+        at = dt.datetime.combine(day, dt.time(1, 0)) + dt.timedelta(days=int(rng.integers(*after_days)),
+                                                                     minutes=int(rng.integers(0, 480)))
+        return min(at, last)
+
+    def registration(p: dict, at: dt.datetime, who: float) -> dict:
+        host = p["district"]
+        if who < 0.7:
+            kind, name, unit, state = "district", p["origin_district"], "", False
+        elif who < 0.82:
+            kind, name, unit, state = "department", REFERRING_DEPARTMENTS[int(rng.integers(len(REFERRING_DEPARTMENTS)))], "", False
+        elif who < 0.92:
+            kind, name, unit, state = "partner", REFERRING_PARTNERS[int(rng.integers(len(REFERRING_PARTNERS)))], "", False
+        else:
+            name, unit = REFERRERS[int(rng.integers(len(REFERRERS)))]
+            kind, state, unit = "individual", unit is not None, unit or ""
+        own = kind == "district" and name == host
+        reg = {"project_code": p["code"], "district": host, "registrant_kind": kind, "registrant": name, "unit": unit,
+               "state_employee": state, "note": "", "at": at,
+               "recorded_by": STAFF_OF.format(name) if kind == "district" else STAFF_OF.format(host)}
+        if own:  # the hosting district registered it itself: its confirmation goes with it
+            reg |= {"confirmed_at": at, "confirmed_by": STAFF_OF.format(host)}
+        elif rng.random() < 0.75:
+            reg |= {"confirmed_at": moment(at.date(), (3, 40)), "confirmed_by": STAFF_OF.format(host)}
+        if kind == "individual" and rng.random() < 0.5:  # the note is completed a day later
+            reg |= {"corrected_at": min(at + dt.timedelta(days=1), reg.get("confirmed_at") or last),
+                    "corrected_note": "补充：已提供投资计划书"}
+        return reg
+
+    for p in sorted(projects, key=lambda p: p["code"]):
+        if rng.random() < 0.15:  # nobody registered it
+            continue
+        at = moment(p["reported_on"])
+        out.append(registration(p, at, rng.random()))
+        if rng.random() < 0.1:  # someone else registered it too, later: the earlier one stays first
+            out.append(registration(p, moment(at.date(), (10, 60)), 0.7 + 0.3 * rng.random()))
+    return out
+
+
 def demo_accounts(district_codes) -> list[dict]:
     """Demo accounts (README lists them): one leader, the investment office, an administrator (rules,
     accounts) and the investment staff of every district. They carry no display name: the sidebar names them

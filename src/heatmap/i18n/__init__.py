@@ -22,6 +22,8 @@ from heatmap.i18n import pipeline_reports
 from heatmap.i18n import ingest_projects
 from heatmap.i18n import pipeline_duplicates
 from heatmap.i18n import rules as rules_strings
+from heatmap.i18n import firstreports as firstreports_strings
+from heatmap.i18n import transfers as transfers_strings
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -50,6 +52,8 @@ CATALOG = _merge(
     ingest_projects,
     pipeline_duplicates,
     rules_strings,
+    firstreports_strings,
+    transfers_strings,
 )
 
 

@@ -123,23 +123,38 @@ class Pipeline:
         """Append one first-report entry as made by `heatmap.pipeline.ledger.new_entry` (`Entry.to_record()`):
         the id and time it was given must be the next ones when it is written (no one appended in between,
         and the clock did not go back), else Conflict and nothing is written — read the ledger again."""
+        return self.append_ledger_entries([entry])[0]
+
+    def append_ledger_entries(self, entries: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Append several entries made one after the other from the same reading of the ledger (a registration
+        and its confirmation, a merge's corrections, the sample's book) in one transaction: all or none. Their
+        ids must follow the last stored one without a gap and their times never go back, else Conflict."""
         t = first_reports_table
-        if entry.get("kind") not in LEDGER_KINDS:
-            raise ValidationError([Problem(str(entry.get("project_code")), "kind", "not_allowed", {"value": entry.get("kind")})])
-        row = {c.name: entry.get(c.name) for c in t.c}
-        row["shares"] = json.dumps(list(entry.get("shares") or []), ensure_ascii=False) if entry.get("shares") else None
+        rows = []
+        for entry in entries:
+            if entry.get("kind") not in LEDGER_KINDS:
+                raise ValidationError([Problem(str(entry.get("project_code")), "kind", "not_allowed",
+                                               {"value": entry.get("kind")})])
+            row = {c.name: entry.get(c.name) for c in t.c}
+            row["shares"] = json.dumps(list(entry.get("shares") or []), ensure_ascii=False) if entry.get("shares") else None
+            rows.append(row)
+        if not rows:
+            return []
+        refused = Conflict([Problem("", "ledger", "ledger_changed_meanwhile", {"code": rows[0]["project_code"]})])
         try:
-            with self.engine.begin() as conn:
-                if self.backend == "postgresql":  # appends take turns, so ids follow the order of times
-                    conn.execute(sa.text("LOCK TABLE first_reports IN SHARE ROW EXCLUSIVE MODE"))
-                # SQLite: two appends that read the same last id collide on the primary key (→ Conflict)
+            with self._writing_table(t) as conn:  # appends take turns, so ids follow the order of times
                 last_id, last_at = conn.execute(sa.select(sa.func.max(t.c.id), sa.func.max(t.c.registered_at))).one()
-                if row["id"] != (last_id or 0) + 1 or (last_at is not None and row["registered_at"] < _as_datetime(last_at)):
-                    raise Conflict([Problem("", "ledger", "ledger_changed_meanwhile", {"code": row["project_code"]})])
-                conn.execute(sa.insert(t).values(**row))
-        except sa.exc.IntegrityError as error:
-            raise Conflict([Problem("", "ledger", "ledger_changed_meanwhile", {"code": row["project_code"]})]) from error
-        return row["id"]
+                last_at = None if last_at is None else _as_datetime(last_at)
+                for row in rows:
+                    if row["id"] != (last_id or 0) + 1 or (last_at is not None and row["registered_at"] < last_at):
+                        raise refused
+                    last_id, last_at = row["id"], row["registered_at"]
+                _insert_many(conn, t, rows)
+        except Conflict as error:
+            if error is refused or not any(p.key == "written_meanwhile" for p in error.problems):
+                raise
+            raise refused from error  # two appends at once collided on the primary key
+        return [row["id"] for row in rows]
 
     def ledger(self, project_code: str | None = None) -> pd.DataFrame:
         t = first_reports_table
@@ -168,11 +183,19 @@ class Pipeline:
     # --- transfer proposals (拟流转), raised any day ---------------------------------------------------
 
     def propose_transfer(self, project_code: str, from_district: str, to_district: str | None, reason: str, *,
-                         user: str, note: str | None = None) -> int:
-        return self._append(transfer_proposals_table, {
-            "project_code": project_code, "from_district": from_district, "to_district": to_district,
-            "reason": reason, "note": note, "proposed_by": user, "proposed_at": _utcnow(),
-        })
+                         user: str, note: str | None = None, seen_latest: int | None | object = ...) -> int:
+        """Record a transfer proposal (拟流转). With `seen_latest` (the id of the project's latest proposal the
+        person saw, None: none), refused with Conflict if another proposal of the project came in between."""
+        t = transfer_proposals_table
+        with self._writing_table(t) as conn:
+            if seen_latest is not ...:
+                latest = conn.execute(sa.select(sa.func.max(t.c.id)).where(t.c.project_code == project_code)).scalar()
+                if latest != seen_latest:
+                    raise Conflict([Problem("", "transfer", "transfer_proposed_meanwhile", {"code": project_code})])
+            return conn.execute(sa.insert(t).values(
+                project_code=project_code, from_district=from_district, to_district=to_district, reason=reason,
+                note=note, proposed_by=user, proposed_at=_utcnow(),
+            )).inserted_primary_key[0]
 
     def transfer_proposals(self, district: str | None = None) -> pd.DataFrame:
         t = transfer_proposals_table

@@ -319,9 +319,14 @@ class Records:
                 self._record_stage_events(conn, diff, user=user, at=at, given=stage_events or {})
         return version_id, diff
 
-    @contextlib.contextmanager
     def _writing(self, entity: Entity):
-        """A write transaction for one entity's records, taken in turn with every other writer of them.
+        """A write transaction for one entity's records, taken in turn with every other writer of them
+        (`_writing_table` of the entity's table)."""
+        return self._writing_table(entity.table)
+
+    @contextlib.contextmanager
+    def _writing_table(self, table: sa.Table):
+        """A write transaction on one table, taken in turn with every other writer of it.
 
         SQLite: BEGIN IMMEDIATE takes the database's write lock before anything is read (readers go on,
         WAL). PostgreSQL: the entity's table is locked in SHARE ROW EXCLUSIVE mode, which excludes other
@@ -337,7 +342,7 @@ class Records:
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 else:
                     conn.execute(sa.text(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'"))
-                    conn.execute(sa.text(f"LOCK TABLE {entity.table.name} IN SHARE ROW EXCLUSIVE MODE"))
+                    conn.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
                 try:
                     yield conn
                 except BaseException:
