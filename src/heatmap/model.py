@@ -221,6 +221,7 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     # feasibility study is at hand; there was a visit with decision-level talks or negotiated terms. Blank: not known.
     FieldSpec("has_feasibility_study", FieldType.BOOL),
     FieldSpec("decision_level_visit", FieldType.BOOL),
+    FieldSpec("is_technical_upgrade", FieldType.BOOL),  # 技改 / 升级 of an existing plant (qualifies below the amount)
     # The fixed-asset investment actually formed once settled, in 万 of `currency` (the first-report award's basis).
     _num("actual_investment_wan", maximum=1e9),
     FieldSpec("geometry", FieldType.GEOMETRY),  # where the project is or would be; district seat if empty

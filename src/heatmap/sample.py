@@ -433,6 +433,7 @@ class _Generator:
         if rng.random() < 0.85:  # some districts leave the facts blank: not known
             facts["has_feasibility_study"] = bool(rng.random() < 0.25 + 0.15 * step)
             facts["decision_level_visit"] = bool(rng.random() < 0.35 + 0.15 * step)
+            facts["is_technical_upgrade"] = bool(rng.random() < 0.12)
         if stage is Stage.PRODUCTION:
             facts["actual_investment_wan"] = float(round(amount * rng.uniform(0.6, 1.05), -1))
         return facts

@@ -54,6 +54,7 @@ CATALOG = {
     "field.is_confidential": ("保密", "Confidential"),
     "field.has_feasibility_study": ("有投资计划书或可研", "Investment plan or feasibility study"),
     "field.decision_level_visit": ("已与决策层洽谈", "Decision-level talks held"),
+    "field.is_technical_upgrade": ("技改项目", "Technical upgrade"),
     "field.actual_investment_wan": ("实际投资（万）", "Actual investment (10k)"),
     "field.wanted_by": ("期望落地时间", "Wanted by"),
     "field.code_name": ("项目代号", "Code name"),

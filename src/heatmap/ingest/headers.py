@@ -169,6 +169,8 @@ PROJECT_ALIASES: dict[str, tuple[str, ...]] = {
                               "has_feasibility_study"),
     "decision_level_visit": ("决策层洽谈", "与决策层洽谈", "决策层接触", "高层拜访", "实质性洽谈", "decision-level visit",
                              "decision level visit", "decision-level talks", "decision_level_visit"),
+    "is_technical_upgrade": ("技改项目", "是否技改", "技术改造", "技改", "技改升级", "技术改造项目", "technical upgrade",
+                             "is technical upgrade", "upgrade", "is_technical_upgrade"),
     "actual_investment_wan": ("实际投资", "实际投资额", "实际完成投资", "实际到位投资", "已完成投资", "实际固定资产投资",
                               "actual investment", "actual investment formed", "actual_investment_wan"),
     "space_kind": ("所需载体类型", "载体需求", "所需载体", "需求载体类型", "载体类型", "需求类型", "space kind", "space needed",

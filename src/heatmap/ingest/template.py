@@ -114,7 +114,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "crane_needed_t": 10, "power_needed_kva": 2500, "tech_needs": "双回路供电；环评等级：报告表", "stage": "在谈",
         "district": "太仓高新区", "origin_district": "沙溪镇", "reported_by": "沙溪镇招商办", "reported_on": _FIXED_DATE,
         "carrier_code": None, "grade": "A", "is_confidential": "是", "wanted_by": dt.date(2026, 12, 31),
-        "has_feasibility_study": "否", "decision_level_visit": "是",
+        "has_feasibility_study": "否", "decision_level_visit": "是", "is_technical_upgrade": "否",
         "lon": 121.1420, "lat": 31.4628,
     },
     "trade_logistics": {
@@ -135,7 +135,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "land_needed_mu": None, "floor_area_needed_m2": 3000, "power_needed_kva": 400, "tech_needs": "EMC 实验室",
         "stage": "首次接触", "district": "科教新城", "origin_district": "科教新城", "reported_by": "科教新城招商局",
         "reported_on": _FIXED_DATE, "carrier_code": None, "grade": None, "is_confidential": "是",
-        "has_feasibility_study": None, "decision_level_visit": "否",
+        "has_feasibility_study": None, "decision_level_visit": "否", "is_technical_upgrade": "否",
         "wanted_by": dt.date(2026, 9, 30), "lon": None, "lat": None,
     },
     "other": {
@@ -219,6 +219,7 @@ def column_help(name: str, lang: str, entity: str = "carrier") -> str:
         special = {"investment_wan": "ingest.template_help_amount", "investor_country": "ingest.template_help_country",
                    "credit_code": "ingest.template_help_credit_code", "is_confidential": "ingest.template_help_confidential",
                    "has_feasibility_study": "ingest.template_help_lead_fact", "decision_level_visit": "ingest.template_help_lead_fact",
+                   "is_technical_upgrade": "ingest.template_help_lead_fact",
                    "actual_investment_wan": "ingest.template_help_actual_investment"}
         if name in special:
             return i18n.t(special[name], lang, meaning=meaning, examples=_AMOUNT_EXAMPLES)

@@ -31,7 +31,7 @@ TABLE_COLUMNS: tuple[tuple[str, bool], ...] = (
 )
 FORM_FIELDS = tuple(f for f in PROJECT_FIELD if f not in ("geometry",))
 # The facts of the valid-lead test: the form offers yes, no and not known (None) for each.
-LEAD_FACTS = ("has_feasibility_study", "decision_level_visit")
+LEAD_FACTS = ("is_technical_upgrade", "has_feasibility_study", "decision_level_visit")
 FACT_CHOICES: tuple[bool | None, ...] = (None, True, False)
 # Amounts shown with their currency (in 万 of the project's currency, with CNY beside a foreign one).
 AMOUNT_FIELDS = ("investment_wan", "actual_investment_wan")

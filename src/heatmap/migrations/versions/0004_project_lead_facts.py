@@ -1,4 +1,4 @@
-"""Projects: the valid-lead facts (has_feasibility_study, decision_level_visit) and the investment actually
+"""Projects: the valid-lead facts (has_feasibility_study, decision_level_visit, is_technical_upgrade) and the investment actually
 formed once settled (actual_investment_wan), for the valid-lead test and the first-report award.
 
 Projects stored before carry no such facts: the columns start blank ("not known"), never a guessed no.
@@ -17,6 +17,7 @@ depends_on = None
 COLUMNS = (
     ("has_feasibility_study", sa.Boolean()),
     ("decision_level_visit", sa.Boolean()),
+    ("is_technical_upgrade", sa.Boolean()),
     ("actual_investment_wan", sa.Float()),
 )
 
