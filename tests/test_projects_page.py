@@ -33,7 +33,8 @@ def test_staff_see_their_own_districts_projects_in_both_languages(app_data):
     en = run_app(lang="en", viewer=STAFF, page="pages/projects.py")
     assert en.title[0].value == "Project pipeline" and "Stage" in en.dataframe[0].value.columns
     stages = set(en.dataframe[0].value["Stage"])
-    assert stages <= {"First contact", "Negotiating", "Signed", "Registered", "Permits", "Construction", "In production"}
+    assert stages <= {"First contact", "Negotiating", "Signed", "Registered", "Permits", "Construction", "In production",
+                      "On hold", "Dropped"}
 
 
 def test_a_leader_sees_code_names_and_no_names_or_investors(app_data):

@@ -40,7 +40,9 @@ def load_sample(
         at = dt.datetime.combine(end, dt.time(18, 0))
         note = f"sample: bi-monthly report {end.isoformat()}"
         store.save("carrier", data.carrier_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
-        store.save("project", data.project_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end)
+        stops = {r["code"]: {"reason": data.stop_reasons[r["code"]]} for r in data.project_states[k] if r["code"] in data.stop_reasons}
+        store.save("project", data.project_states[k], user=SAMPLE_USER, source="sample", note=note, at=at, today=end,
+                   stage_events=stops)
     _submit_sample_reports(store, data)
     book = firstreports.book(sample.first_reports(data.projects, data.period_ends[-1], seed=seed))
     store.append_ledger_entries([entry.to_record() for entry in book])

@@ -28,6 +28,7 @@ from heatmap.model import (
     OfficeGrade,
     Stage,
     StageGroup,
+    is_missing,
 )
 
 SEED = 20200706  # the date of the policy (太政发〔2020〕43号)
@@ -151,6 +152,7 @@ class Sample:
     period_ends: list[dt.date]
     carrier_states: list[list[dict]]
     project_states: list[list[dict]]
+    stop_reasons: dict[str, str] = field(default_factory=dict)  # code -> why it was put on hold or dropped
 
     @property
     def carriers(self) -> list[dict]:
@@ -555,19 +557,57 @@ def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED,
             if state is not None:
                 carrier_states[k].append(state)
     project_states: list[list[dict]] = [[] for _ in range(n_periods)]
+    life = _PipelineLife(seed, g.ends)
     for p in projects:
-        timeline = p.pop("_timeline")
+        timeline = life.timeline(p, p.pop("_timeline"))
+        raised_from = life.amount_raised_from(n_periods)
         for k, end in enumerate(g.ends):
             reached = [stage for when, stage in timeline if when <= end]
             if not reached:
                 continue
             state = dict(p, stage=reached[-1].value)
-            if STAGE_GROUP[reached[-1]] is not StageGroup.SETTLED:
+            if raised_from is not None and k >= raised_from and not is_missing(p.get("investment_wan")):
+                state["investment_wan"] = float(round(p["investment_wan"] * 1.25, -1))
+            if STAGE_GROUP.get(reached[-1]) is not StageGroup.SETTLED:
                 state.pop("carrier_code", None)
             if reached[-1] is Stage.FIRST_CONTACT:
                 state.pop("grade", None)
             project_states[k].append(state)
-    return Sample(list(g.districts.values()), g.ends, carrier_states, project_states)
+    return Sample(list(g.districts.values()), g.ends, carrier_states, project_states, life.stop_reasons)
+
+
+class _PipelineLife:
+    """What happens to projects besides moving forward, so the reports have something to say: a few are put on
+    hold or dropped (with a reason), a few stall (their steps came early and nothing since), a few raise their
+    amount in a later period. Drawn from a generator of its own, so every other drawn value stays as it was."""
+
+    HOLD, DROP, STALL, RAISE = 0.05, 0.04, 0.10, 0.08
+
+    def __init__(self, seed: int, ends: list[dt.date]):
+        self.rng = np.random.default_rng(seed + 9173)
+        self.ends = ends
+        self.stop_reasons: dict[str, str] = {}
+
+    def timeline(self, project: dict, timeline: list[tuple[dt.date, Stage]]) -> list[tuple[dt.date, Stage]]:
+        last_day, last_stage = timeline[-1]
+        roll = self.rng.random()
+        if last_stage in (Stage.NEGOTIATING, Stage.SIGNED, Stage.FIRST_CONTACT) and roll < self.HOLD + self.DROP:
+            day = min(last_day + dt.timedelta(days=int(self.rng.integers(30, 80))), self.ends[-1] - dt.timedelta(days=3))
+            if day > last_day:
+                stop = Stage.ON_HOLD if roll < self.HOLD else Stage.DROPPED
+                self.stop_reasons[project["code"]] = ("no_site", "investor_withdrew", "policy", "moved_city")[int(self.rng.integers(4))]
+                return [*timeline, (day, stop)]
+        elif last_stage in (Stage.FIRST_CONTACT, Stage.NEGOTIATING) and roll < self.HOLD + self.DROP + self.STALL:
+            shift = dt.timedelta(days=150)  # the same steps, five months earlier: no progress for two periods since
+            project["reported_on"] = timeline[0][0] - shift
+            return [(when - shift, stage) for when, stage in timeline]
+        return timeline
+
+    def amount_raised_from(self, n_periods: int) -> int | None:
+        """The period from which the project's amount is a quarter higher (None: it never changes)."""
+        if n_periods < 2 or self.rng.random() >= self.RAISE:
+            return None
+        return int(self.rng.integers(max(1, n_periods - 3), n_periods))
 
 
 # The bi-monthly reports the sample's districts have sent: the last two periods', by most districts on time;
