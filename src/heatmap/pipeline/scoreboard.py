@@ -320,7 +320,7 @@ def points(frame: pd.DataFrame, rules: Mapping[str, Any] = DEFAULT_RULES) -> pd.
     out["grades"] = sum(frame[column].astype(float) * rules["grade_points"][grade] for grade, column in GRADE_COLUMNS.items())
     out["report"] = frame["report_state"].map({**rules["report_points"], "open": 0.0}).fillna(0.0).astype(float)
     for name, figure in DEDUCTED.items():
-        out[f"minus_{name}"] = -frame[figure].astype(float) * rules["deductions"][name]
+        out[f"minus_{name}"] = 0.0 - frame[figure].astype(float) * rules["deductions"][name]
     out["total"] = out[[c for c in POINT_COLUMNS if c != "total"]].sum(axis=1).round(2)
     out["rank"] = out["total"].rank(method="min", ascending=False).astype(int)
     order = {d: i for i, d in enumerate(frame["district"])}
