@@ -21,6 +21,8 @@ pages += [  # confidential: listed for those allowed, refused by URL to anyone e
                              "first-reports"),
     ui.confidential_nav_page(Action.VIEW_PIPELINE, "pages/transfers.py", "nav.transfers", ":material/swap_horiz:",
                              "transfers"),
+    ui.confidential_nav_page(Action.VIEW_REPORTS, "pages/scoreboard.py", "nav.scoreboard", ":material/leaderboard:",
+                             "scoreboard"),
     ui.confidential_nav_page(Action.RESOLVE_DUPLICATES, "pages/duplicates.py", "nav.duplicates", ":material/call_merge:",
                              "duplicates"),
     ui.confidential_nav_page(Action.MANAGE_RULES, "pages/rules.py", "nav.rules", ":material/tune:", "rules"),

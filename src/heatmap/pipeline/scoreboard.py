@@ -40,13 +40,13 @@ from typing import Any
 
 import pandas as pd
 
+from heatmap import i18n, vacancy
 from heatmap.model import FX_TO_CNY, GRADES, STAGE_GROUP, StageGroup, is_missing
 from heatmap.pipeline import counting
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.pipeline.reasons import Reason
 from heatmap.summary import vacancy_rate
-from heatmap import vacancy
 
 # The transfers the scoreboard reads (built by the transfer workflow; an empty frame until it lands): one
 # row per district taking part in a completed transfer, for the period its credit falls in.
@@ -353,3 +353,58 @@ def compare(now: Board, before: Board | None) -> pd.DataFrame:
 def empty_transfers() -> pd.DataFrame:
     """The transfer input while the transfer workflow has none to give."""
     return pd.DataFrame(columns=list(TRANSFER_COLUMNS))
+
+
+# --- as people read them ---------------------------------------------------------------------------
+
+RANKING_FIGURES = ("new_valid_leads", "signed_projects", "signed_cny_wan", "credit_settled_projects", "report_state")
+_COUNTS = {"new_valid_leads", "signed_projects", "settled_projects", "carriers_added", "carriers_revived", "transfers_out",
+           "transfers_in", "stalled_projects", "double_counted", "report_days_late", *GRADE_COLUMNS.values()}
+_SHARES = {"verified_share", "report_completeness"}
+
+
+def _cell(name: str, value: Any, lang: str, names: Mapping[str, str], is_points: bool) -> Any:
+    if name == "district":
+        return names.get(value, value)
+    if name == "report_state":
+        return i18n.t(f"pipeline_reports.state.{value}", lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if name in ("rank", "rank_before", "rank_change") or (name in _COUNTS and not is_points):
+        return int(round(float(value)))
+    if name in _SHARES and not is_points:
+        return i18n.fmt_percent(float(value))
+    return round(float(value), 2)
+
+
+def _header(name: str, lang: str, is_points: bool) -> str:
+    kinds = ("col", "item", "figure") if is_points else ("col", "figure", "item")
+    for key in (f"scoreboard.{kind}.{name}" for kind in kinds):
+        if i18n.has(key):
+            return i18n.t(key, lang)
+    raise KeyError(name)
+
+
+def labelled(frame: pd.DataFrame, lang: str, names: Mapping[str, str], is_points: bool = False) -> pd.DataFrame:
+    """A scoreboard frame (figures, a ranking, or with `is_points` the points) with headers, districts and
+    states in `lang`, numbers rounded, and "–" where a figure is not known."""
+    out = pd.DataFrame(index=range(len(frame)))
+    for name in frame.columns:
+        values = [_cell(name, v, lang, names, is_points) for v in frame[name].tolist()]
+        out[_header(name, lang, is_points)] = pd.Series(values, dtype=object)
+    return out
+
+
+def ranking(now: Board, before: Board | None) -> pd.DataFrame:
+    """The ranked table: rank, district, total, the previous period's total and rank and the changes, and
+    the main figures."""
+    change = compare(now, before)
+    main = now.figures.set_index("district")[list(RANKING_FIGURES)]
+    return change[["rank", "district", "total", "total_before", "total_change", "rank_before", "rank_change"]].join(main, on="district")
+
+
+def tables(now: Board, before: Board | None, lang: str, names: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """The sheets of the scoreboard's Excel download: ranking, figures, points."""
+    return {i18n.t("scoreboard.sheet.ranking", lang): labelled(ranking(now, before), lang, names),
+            i18n.t("scoreboard.sheet.figures", lang): labelled(now.figures, lang, names),
+            i18n.t("scoreboard.sheet.points", lang): labelled(now.points[["rank", "district", *POINT_COLUMNS]], lang, names, True)}
