@@ -128,7 +128,8 @@ if show_pipeline:
             st.caption(ui.t("map.period_not_reported", period=period_label,
                             districts=ui.t("map.list_separator").join(names[d] for d in shown_period.not_reported)))
 if colours is not None:
-    st.caption(ui.t("map.colour_caption", figure=ui.t(f"figure.{figure}"), period=colour_period.label(lang)))
+    caption = "map.colour_caption_score" if figure in mapdata.SCORE_FIGURES else "map.colour_caption"
+    st.caption(ui.t(caption, figure=ui.t(f"figure.{figure}"), period=colour_period.label(lang)))
 
 built = mapview.build_map(mapview.MapContent(
     carriers=carriers, districts=districts, district_figures=figures, projects=shown, lang=lang, basemap=basemap,

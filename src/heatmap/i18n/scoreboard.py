@@ -77,13 +77,13 @@ CATALOG = {
     "scoreboard.caption": ("各区镇每个上报周期的考核数据全部取自系统已有数据，不另行填报；得分规则在“规则设置”中维护并保留版本。",
                            "Every district's figures for a reporting period come from the data the system holds, never typed in; "
                            "the points rules are kept, with their versions, on the Rules page."),
+    "map.colour_caption_score": ("区镇按{period}区镇考核的“{figure}”着色。", "Districts are coloured by “{figure}” of the scoreboard for {period}."),
     "scoreboard.period": ("考核周期", "Period"),
     "scoreboard.rules_version": ("得分规则：第 {version} 版", "Points rules: version {version}"),
     "scoreboard.rules_default": ("得分规则：默认规则", "Points rules: the defaults"),
     "scoreboard.ranking": ("排名", "Ranking"),
     "scoreboard.chart": ("总分对比", "Total points compared"),
     "scoreboard.chart_item": ("图表显示", "Chart shows"),
-    "scoreboard.change": ("与上一周期相比", "Against the previous period"),
     "scoreboard.previous": ("上一周期：{period}", "Previous period: {period}"),
     "scoreboard.figures": ("考核数据", "Figures"),
     "scoreboard.points": ("得分明细", "Points by item"),
@@ -113,7 +113,6 @@ CATALOG = {
                             "City total: {signed} signed for {amount}; {settled} settled; {leads} new valid leads."),
     "scoreboard.pdf.confidential": ("内部资料 注意保密", "Internal: confidential"),
     "scoreboard.pdf.sample": ("示例数据", "Sample data"),
-    "scoreboard.none": ("–", "–"),
     # the rules document
     "rules.doc.scoreboard": ("区镇考核得分", "Scoreboard points"),
     "rules.doc.scoreboard.help": ("考核数据如何折算成分数：各项权重、项目等级分、按时上报分和停滞、重复统计项目的扣分。",
