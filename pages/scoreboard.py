@@ -17,6 +17,7 @@ from heatmap.pipeline import scoreboard_pdf
 lang = ui.lang()
 viewer = ui.confidential_page("scoreboard.title", "scoreboard.caption", Action.VIEW_REPORTS)
 names = ui.district_names()
+wide_district = {ui.t("scoreboard.col.district"): st.column_config.TextColumn(width="medium")}  # names are long
 
 periods = {p.key: p for p in ui.reported_periods()} or {ui.period_now_due().key: ui.period_now_due()}
 key = st.selectbox(ui.t("scoreboard.period"), list(periods), format_func=lambda k: periods[k].label(lang), key="sb_period")
@@ -33,7 +34,7 @@ if viewer.district:
         st.info(ui.t("scoreboard.own_district", district=names.get(viewer.district, viewer.district), rank=int(ranks[viewer.district])))
 
 st.subheader(ui.t("scoreboard.ranking"))
-st.dataframe(sb.labelled(sb.ranking(board, before), lang, names), hide_index=True, width="stretch")
+st.dataframe(sb.labelled(sb.ranking(board, before), lang, names), hide_index=True, width="stretch", column_config=wide_district)
 
 st.subheader(ui.t("scoreboard.chart"))
 items = ["total", *(c for c in sb.POINT_COLUMNS if c != "total")]
@@ -50,9 +51,10 @@ st.altair_chart(chart, width="stretch")
 
 figures_tab, points_tab = st.tabs([ui.t("scoreboard.figures"), ui.t("scoreboard.points")])
 with figures_tab:
-    st.dataframe(sb.labelled(board.figures, lang, names), hide_index=True, width="stretch")
+    st.dataframe(sb.labelled(board.figures, lang, names), hide_index=True, width="stretch", column_config=wide_district)
 with points_tab:
-    st.dataframe(sb.labelled(board.points[["rank", "district", *sb.POINT_COLUMNS]], lang, names, True), hide_index=True, width="stretch")
+    st.dataframe(sb.labelled(board.points[["rank", "district", *sb.POINT_COLUMNS]], lang, names, True), hide_index=True, width="stretch",
+                 column_config=wide_district)
 
 made_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
