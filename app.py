@@ -21,6 +21,8 @@ pages += [  # confidential: listed for those allowed, refused by URL to anyone e
                              "first-reports"),
     ui.confidential_nav_page(Action.VIEW_PIPELINE, "pages/transfers.py", "nav.transfers", ":material/swap_horiz:",
                              "transfers"),
+    ui.confidential_nav_page(Action.VIEW_REPORTS, "pages/scoreboard.py", "nav.scoreboard", ":material/leaderboard:",
+                             "scoreboard"),
     ui.confidential_nav_page(Action.RESOLVE_DUPLICATES, "pages/duplicates.py", "nav.duplicates", ":material/call_merge:",
                              "duplicates"),
     ui.confidential_nav_page(Action.MANAGE_RULES, "pages/rules.py", "nav.rules", ":material/tune:", "rules"),
@@ -29,4 +31,4 @@ if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carr
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):
     pages.append(st.Page("pages/inquiries.py", title=ui.t("nav.inquiries"), icon=":material/mail:", url_path="inquiries"))
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed: an administrator has more than the dozen shown collapsed

@@ -76,8 +76,8 @@ with st.sidebar:
         st.selectbox(ui.t("filters.period"), [LATEST, *periods], key="f_period",
                      format_func=lambda k: periods[k].label(lang) if k in periods else ui.t("filters.period_latest"))
     if colour_by:
-        st.selectbox(ui.t("filters.colour_by"), [NO_COLOUR, *mapdata.FIGURES], key="f_colour",
-                     format_func=lambda f: ui.t(f"figure.{f}") if f in mapdata.FIGURES else ui.t("filters.colour_none"))
+        st.selectbox(ui.t("filters.colour_by"), [NO_COLOUR, *mapdata.COLOUR_FIGURES], key="f_colour",
+                     format_func=lambda f: ui.t(f"figure.{f}") if f in mapdata.COLOUR_FIGURES else ui.t("filters.colour_none"))
     st.button(ui.t("filters.reset"), on_click=reset_filters)
 
 vacancy = st.session_state["f_vacancy"]
@@ -104,7 +104,7 @@ projects = filters.filter_projects(shown_period.projects if shown_period else ui
 districts = ui.districts()
 figures = summary.district_table(districts, carriers, projects)
 shown = ui.projects_as_shown(projects) if projects is not None else None  # code names only, for leaders
-figure = st.session_state["f_colour"] if colour_by and st.session_state["f_colour"] in mapdata.FIGURES else None
+figure = st.session_state["f_colour"] if colour_by and st.session_state["f_colour"] in mapdata.COLOUR_FIGURES else None
 colour_period = (shown_period.period if shown_period else ui.period_now_due()) if figure else None
 colours = ui.district_colours(figure, colour_period) if figure else None
 
@@ -128,7 +128,8 @@ if show_pipeline:
             st.caption(ui.t("map.period_not_reported", period=period_label,
                             districts=ui.t("map.list_separator").join(names[d] for d in shown_period.not_reported)))
 if colours is not None:
-    st.caption(ui.t("map.colour_caption", figure=ui.t(f"figure.{figure}"), period=colour_period.label(lang)))
+    caption = "map.colour_caption_score" if figure in mapdata.SCORE_FIGURES else "map.colour_caption"
+    st.caption(ui.t(caption, figure=ui.t(f"figure.{figure}"), period=colour_period.label(lang)))
 
 built = mapview.build_map(mapview.MapContent(
     carriers=carriers, districts=districts, district_figures=figures, projects=shown, lang=lang, basemap=basemap,

@@ -1,5 +1,5 @@
 """Rules (规则设置): every pipeline rule as editable, versioned data — one form per rules document (reports,
-projects, duplicates, award, counting), a new version on each save, refused when invalid (naming the setting)
+projects, duplicates, award, counting, scoreboard points), a new version on each save, refused when invalid (naming the setting)
 or when someone saved a newer version meanwhile; below, each version with who, when, why and what changed.
 Administrators only. Fields, their names and the change lists come from pipeline.rulebook."""
 import streamlit as st

@@ -278,7 +278,7 @@ def test_a_leader_picks_a_reporting_period_and_colours_the_districts_by_a_report
     expect(main).to_contain_text("项目为各区镇报送的2026年9–10月报表")
     expect(main).to_contain_text("未报送2026年9–10月报表的区镇：浏河镇、双凤镇")  # the sample leaves two late
     assert parse_qs(urlparse(page.url).query)["per"] == ["2026-5"]
-    choose_in_sidebar(page, "区镇着色（报表指标）", "新增项目")
+    choose_in_sidebar(page, "区镇着色（报表或考核指标）", "新增项目")
     expect(main).to_contain_text("区镇按2026年9–10月全市报表的“新增项目”着色")
     frame = map_frame(page)
     frame.wait_for_function("() => document.querySelector('.heatmap-legend') && "

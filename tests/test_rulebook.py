@@ -34,7 +34,7 @@ def test_until_someone_saves_the_defaults_are_in_force_and_editing_them_changes_
     assert version is None and document == rp.DEFAULT_RULES
     document["valid_lead"]["require_plan"] = False
     assert rp.DEFAULT_RULES["valid_lead"]["require_plan"] is True
-    assert set(rulebook.NAMES) == {"reports", "projects", "duplicates", "ledger", "counting"}
+    assert set(rulebook.NAMES) == {"reports", "projects", "duplicates", "ledger", "counting", "scoreboard"}
     for name in rulebook.NAMES:
         assert rulebook.current(store, name) == (None, rulebook.defaults(name))
         assert rulebook.problems(name, rulebook.defaults(name)) == []
@@ -90,6 +90,8 @@ def test_a_refusal_says_which_setting_and_why_and_nothing_is_saved(store):
     ("duplicates", {"reason_floor": 90}, "reason_floor", "列为理由的最低分（90）不应高于提示线（85）"),
     ("duplicates", {"threshold": 120}, "threshold", "查重规则“提示线（分）”为120，应在1至100之间"),
     ("projects", {"shared_fields": ["code_name", "investor"]}, "shared_fields", "“共享界面显示的字段”不能包含指向企业的字段：投资方。"),
+    ("scoreboard", {"deductions": {"stalled_project": -1.0, "double_counted": 2.0}}, "deductions.stalled_project",
+     "每个停滞项目扣分：扣分须为 0 或正数（现为 -1.0）。"),
 ])
 def test_every_document_refuses_with_the_setting_named(store, name, changes, field, zh):
     with pytest.raises(ValidationError) as refused:

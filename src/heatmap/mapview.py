@@ -365,9 +365,12 @@ class DistrictColours:
     title: str  # what the figure is, in the page's language (the legend's heading, the tooltips' label)
     values: Mapping[str, float]  # district code -> value
     money: bool = False  # an amount in 万元 CNY; else a count
+    decimals: int = 0  # a number that is no count (points, percentage points) keeps these decimals
 
     def text(self, value: float, lang: str) -> str:
-        return i18n.fmt_cny_wan(value, lang) if self.money else i18n.fmt_int(value, lang)
+        if self.money:
+            return i18n.fmt_cny_wan(value, lang)
+        return f"{value:,.{self.decimals}f}" if self.decimals else i18n.fmt_int(value, lang)
 
 
 def choropleth_classes(values, k: int = len(CHOROPLETH_COLORS)) -> list[tuple[float, float]]:

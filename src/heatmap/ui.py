@@ -13,7 +13,7 @@ import streamlit as st
 from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, vacancy
 from heatmap.access import Action, Viewer
 from heatmap.model import ValidationError
-from heatmap.pipeline import mapdata, reports, workflow
+from heatmap.pipeline import mapdata, reports, scoreboard, scoreboard_inputs, workflow
 from heatmap.store import Store
 
 
@@ -170,13 +170,33 @@ def period_now_due() -> reports.Period:
 
 
 def district_colours(figure: str | None, period: reports.Period) -> mapview.DistrictColours | None:
-    """The map's colouring of the districts by one figure of the period's city report (None: no figure
-    chosen, or a viewer who may not colour the districts)."""
+    """The map's colouring of the districts by one figure of the period's city report or scoreboard (None:
+    no figure chosen, or a viewer who may not colour the districts)."""
     if figure is None or not colours_districts():
         return None
-    values = mapdata.district_figure(_city_report(data_version(), period.key), figure)
+    if figure in mapdata.SCORE_FIGURES:
+        values = mapdata.score_figure(scoreboard_board(period.key), figure)
+    else:
+        values = mapdata.district_figure(_city_report(data_version(), period.key), figure)
     return mapview.DistrictColours(title=t("map.colour_title", figure=t(f"figure.{figure}"), period=period.label(lang())),
-                                   values=values.to_dict(), money=figure in mapdata.MONEY_FIGURES)
+                                   values=values.to_dict(), money=figure in mapdata.MONEY_FIGURES,
+                                   decimals=mapdata.figure_decimals(figure))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scoreboard(data_version: int, rules_version: int | None, period_key: str, today: dt.date) -> scoreboard.Board:
+    store = get_store()
+    return scoreboard_inputs.board(store, period_of_key(period_key), list(districts()["code"]), today)
+
+
+def scoreboard_rules_version() -> int | None:
+    return scoreboard_inputs.rules(get_store())[0]
+
+
+def scoreboard_board(period_key: str) -> scoreboard.Board:
+    """The period's scoreboard, built once per data version, rules version and day (report status moves
+    with the date). Every district's row: the ranking is shared with every signed-in reader of reports."""
+    return _scoreboard(data_version(), scoreboard_rules_version(), period_key, workflow.today_in_taicang())
 
 
 def districts() -> gpd.GeoDataFrame:

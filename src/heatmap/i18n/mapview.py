@@ -67,7 +67,7 @@ CATALOG = {
     "filters.ungraded": ("未评级", "not graded"),
     "filters.period": ("报告期", "Reporting period"),
     "filters.period_latest": ("最新（当前项目库）", "latest (the pipeline now)"),
-    "filters.colour_by": ("区镇着色（报表指标）", "Colour districts by (report figure)"),
+    "filters.colour_by": ("区镇着色（报表或考核指标）", "Colour districts by (report or scoreboard figure)"),
     "filters.colour_none": ("不着色", "none"),
     "figure.n_new": ("新增项目", "New projects"),
     "figure.n_advanced": ("推进阶段的项目", "Projects that advanced a stage"),

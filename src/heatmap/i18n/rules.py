@@ -1,11 +1,11 @@
-"""The rules page (heatmap.pipeline.rulebook): the five rules documents, every setting's name and help, refusals, history."""
+"""The rules page (heatmap.pipeline.rulebook): the six rules documents, every setting's name and help, refusals, history."""
 
 CATALOG = {
     "nav.rules": ("规则设置", "Rules"),
     "rules.title": ("规则设置", "Rules"),
-    "rules.caption": ("上报期限、有效项目标准、查重阈值、首报奖励比例和计数规则都是可修改的数据：每次保存生成一个新版本，"
+    "rules.caption": ("上报期限、有效项目标准、查重阈值、首报奖励比例、计数规则和考核得分规则都是可修改的数据：每次保存生成一个新版本，"
                       "历史版本及其改动都保留。",
-                      "Due dates, the valid-lead test, matching thresholds, award rates and counting rules are data you can "
+                      "Due dates, the valid-lead test, matching thresholds, award rates, counting and scoreboard points are data you can "
                       "edit: every save makes a new version, and every version and what it changed is kept."),
     # the documents
     "rules.doc.reports": ("每两月上报", "Bi-monthly reports"),

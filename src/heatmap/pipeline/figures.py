@@ -8,8 +8,8 @@ office's duplicate decisions, turned into the events `counting.count_events` rea
   the earlier signing of the two, in the kept record's district;
 - the figure of a period is the signings (projects and amounts, yuan) whose date falls in it.
 
-The reports' summary, the map's district figures and (with the grading issue) the scoreboard all read
-`signed_figures`, so they cannot count differently.
+The reports' summary, the map's district figures and the scoreboard all read `counted_rows` (the first two
+through `signed_figures`), so they cannot count differently.
 """
 from __future__ import annotations
 
@@ -59,14 +59,23 @@ def counting_input(projects: pd.DataFrame, stage_events: pd.DataFrame,
     return list(records.values()), events
 
 
+def counted_rows(projects: pd.DataFrame, stage_events: pd.DataFrame, decisions: pd.DataFrame,
+                 period_of: Callable[[dt.date], str], rules: Mapping[str, Any] = counting.DEFAULT_RULES) -> pd.DataFrame:
+    """What each event counts (`counting.count_events`' countable rows, per project: the scoreboard reads
+    which projects they are), from what the store holds."""
+    records, events = counting_input(projects, stage_events, decisions)
+    if not events:
+        return pd.DataFrame(columns=list(counting.COLUMNS))
+    return counting.count_events(records, events, rules, period_of=period_of)
+
+
 def signed_figures(projects: pd.DataFrame, stage_events: pd.DataFrame, decisions: pd.DataFrame,
                    period_of: Callable[[dt.date], str], rules: Mapping[str, Any] = counting.DEFAULT_RULES) -> pd.DataFrame:
     """Projects signed and the amount signed (yuan), counted once, per district and period (`period_of` names
     a day's period, e.g. the reporting calendar's key). Columns: district, period, projects, amount_cny."""
-    records, events = counting_input(projects, stage_events, decisions)
-    if not events:
+    rows = counted_rows(projects, stage_events, decisions, period_of, rules)
+    if rows.empty:
         return pd.DataFrame(columns=list(COLUMNS))
-    rows = counting.count_events(records, events, rules, period_of=period_of)
     return counting.signed_totals(rows, by=("district", "period"))[list(COLUMNS)]
 
 

@@ -8,7 +8,8 @@ there, and which report figure colours the districts.
 - Those who work the projects (the district's own staff, the office, administrators) see the records in
   full; a leader sees each project by its code name (代号) with only the fields `projects.shared_view`
   allows, and a project without a code name not at all.
-- The districts can be coloured by a figure of the period's city report (`reports.city_rollup`'s summary).
+- The districts can be coloured by a figure of the period's city report (`reports.city_rollup`'s summary)
+  or of its scoreboard (points or figures; shares such as the verified share in per cent).
 """
 from __future__ import annotations
 
@@ -22,13 +23,22 @@ import pandas as pd
 from heatmap.access import Viewer
 from heatmap.pipeline import library, workflow
 from heatmap.pipeline import projects as pj
+from heatmap.pipeline import scoreboard as sb
 from heatmap.pipeline import reports as rp
 from heatmap.store import Store, records_frame
 
 # Figures of a city report's summary a leader can colour the districts by, in the order offered.
 FIGURES = ("n_new", "n_advanced", "n_signed_once", "signed_once_cny_wan", "n_stalled", "n_dropped_now", "leads_valid",
            "amount_change_cny_wan")
-MONEY_FIGURES = frozenset({"amount_change_cny_wan", "signed_once_cny_wan"})
+# And every figure and point item of the period's scoreboard ("score.<figure>", "score.pts.<item>"), total first.
+SCORE_FIGURES = ("score.pts.total", *(f"score.pts.{item}" for item in sb.POINT_COLUMNS if item != "total"),
+                 *(f"score.{name}" for name in sb.FIGURES))
+COLOUR_FIGURES = (*FIGURES, *SCORE_FIGURES)
+MONEY_FIGURES = frozenset({"amount_change_cny_wan", "signed_once_cny_wan", "score.signed_cny_wan", "score.settled_cny_wan",
+                           "score.credit_settled_cny_wan", "score.transfer_credit_cny_wan"})
+_WHOLE = {f"score.{name}" for name in ("new_valid_leads", "signed_projects", "settled_projects", "transfers_out", "transfers_in",
+                                       "carriers_added", "carriers_revived", "stalled_projects", "double_counted",
+                                       "report_days_late", "revived_m2", *sb.GRADE_COLUMNS.values())}
 
 
 @dataclass(frozen=True)
@@ -100,3 +110,17 @@ def district_figure(report: rp.CityReport, figure: str) -> pd.Series:
         raise ValueError(f"not a figure to colour districts by: {figure!r}")
     summary = report.summary[report.summary["district"] != rp.CITY]
     return pd.Series(summary[figure].astype(float).to_numpy(), index=summary["district"].to_numpy(), name=figure)
+
+
+def score_figure(board: sb.Board, figure: str) -> pd.Series:
+    """One scoreboard figure or point item per district code (shares in per cent)."""
+    if figure not in SCORE_FIGURES:
+        raise ValueError(f"not a scoreboard figure: {figure!r}")
+    name = figure.removeprefix("score.pts.") if figure.startswith("score.pts.") else figure.removeprefix("score.")
+    values = board.value(name)
+    return values * 100 if figure in ("score.verified_share", "score.report_completeness") else values
+
+
+def figure_decimals(figure: str) -> int:
+    """Decimals a figure's values are shown with on the map: none for counts, one for points and rates."""
+    return 1 if figure in SCORE_FIGURES and figure not in _WHOLE and figure not in MONEY_FIGURES else 0

@@ -1,6 +1,6 @@
-"""The rules in force: five named documents of settings (reports, projects, duplicates, ledger, counting),
-each the administrators' newest saved version over the module's defaults, and what the rules page shows of
-them — every setting with its widget, label and help in both languages, a form's answer read back into a
+"""The rules in force: six named documents of settings (reports, projects, duplicates, ledger, counting,
+scoreboard), each the administrators' newest saved version over the module's defaults, and what the rules
+page shows of them — every setting with its widget, label and help in both languages, a form's answer read back into a
 document, refusals that say which setting and why, and what each version changed.
 
 - `current(store, name)` is the one way the app reads rules: (version, document), the version None while
@@ -30,7 +30,7 @@ import pandas as pd
 
 from heatmap import i18n
 from heatmap.model import PROJECT_FIELD, Problem, Stage, ValidationError, is_missing
-from heatmap.pipeline import counting, duplicates, ledger
+from heatmap.pipeline import counting, duplicates, ledger, scoreboard
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.store import Store
@@ -41,6 +41,7 @@ DOCUMENTS: dict[str, tuple[Mapping[str, Any], Callable[[Mapping[str, Any]], list
     "duplicates": (duplicates.DEFAULT_RULES, duplicates.rule_problems),
     "ledger": (ledger.DEFAULT_RULES, ledger.validate_rules),
     "counting": (counting.DEFAULT_RULES, counting.validate_rules),
+    "scoreboard": (scoreboard.DEFAULT_RULES, scoreboard.validate_rules),
 }
 NAMES = tuple(DOCUMENTS)
 
@@ -211,6 +212,13 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
         _kind("multi", "drop_stages", choices=STAGES),
         _kind("bool", "count_resigning"),
         _kind("choice", "transfer_attribution", choices=("destination", "at_event")),
+    ),
+    "scoreboard": (
+        *(_number("points", item, lo=-1000.0, hi=1000.0, step=0.5) for item in scoreboard.DEFAULT_RULES["points"]),
+        *(_number("grade_points", grade, lo=-1000.0, hi=1000.0, step=0.5) for grade in scoreboard.DEFAULT_RULES["grade_points"]),
+        *(_number("report_points", state, lo=-1000.0, hi=1000.0, step=0.5) for state in scoreboard.DEFAULT_RULES["report_points"]),
+        *(_number("deductions", item, lo=0.0, hi=1000.0, step=0.5) for item in scoreboard.DEFAULT_RULES["deductions"]),
+        _int("verified_within_days", lo=1, hi=3650),
     ),
 }
 
