@@ -1,12 +1,16 @@
-"""拟流转 (transfer proposals): on any day, outside the reporting cycle, a district proposes one of its projects
-for another district, or for the investment office to coordinate, with a reason; the proposals are listed
-with date and who. Confidential: staff see proposals from and to their district (another district's project
-by code name and needs only), leaders by code name, the office and administrators all."""
+"""项目流转: on any day a district proposes a project it cannot host for another district or for the office's pool;
+the receiving district accepts (the project moves to it) or declines with a reason; the office refers pool
+proposals, declined ones and those without progress, and edits the credit split; the list shows every step and
+how long it waited, and both districts' credit once the project settles. Confidential: staff see the transfers
+their district sent and received (another district's project by code name and needs only), leaders by code
+name, the office and administrators all."""
+import datetime as dt
+
 import streamlit as st
 
 from heatmap import i18n, ui
 from heatmap.access import Action
-from heatmap.pipeline import transfers
+from heatmap.pipeline import reports, transfercredit, transferflow, transfers, workflow
 from heatmap.store import Conflict
 
 lang = ui.lang()
@@ -16,13 +20,43 @@ store = ui.get_store()
 names = ui.district_names()
 districts = ui.districts()
 rules = transfers.rules(store)
+now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 proposals = store.transfer_proposals()
+flows = transferflow.transfers_of(proposals, store.transfer_events())
+all_projects = store.projects()
 mine = transfers.proposable(viewer, ui.projects(), rules)
 
 if "tp_conflict" in st.session_state:
     st.warning(st.session_state.pop("tp_conflict"))
 if "tp_done" in st.session_state:
     st.success(st.session_state.pop("tp_done"))
+
+
+def label_of(t: transferflow.Transfer) -> str:
+    return transferflow.option_label(viewer, t, all_projects, lang, names)
+
+
+def seen_now(key: str, shown: list[transferflow.Transfer], submitted: bool) -> dict[int, int | None]:
+    """What this person saw of each transfer (its latest step) when the form was drawn: kept until they submit."""
+    if not submitted:
+        st.session_state[key] = {t.id: t.last_id for t in shown}
+    return st.session_state.get(key, {t.id: t.last_id for t in shown})
+
+
+def act(action, done: str) -> None:
+    """Run one step; a refusal is shown here, a conflict or success after a rerun (nothing half written)."""
+    try:
+        action()
+    except Conflict:
+        st.session_state["tp_conflict"] = ui.t("transferflow.conflict")
+        st.rerun()
+    except transfers.TransferError as error:
+        for text in transferflow.problems_text(error, lang, districts, rules):
+            st.error(text)
+    else:
+        st.session_state["tp_done"] = done
+        st.rerun()
+
 
 if viewer.district and ui.allowed(Action.EDIT_PROJECTS, viewer.district):
     st.subheader(ui.t("transfers.new"))
@@ -56,10 +90,108 @@ if viewer.district and ui.allowed(Action.EDIT_PROJECTS, viewer.district):
                                                    to=ui.t("transfers.to_office") if to is None else names.get(to, to))
                 st.rerun()
 
+# --- the receiver decides (a district's staff; the office for its pool) --------------------------------------
+to_decide = [t for t in flows if transferflow.may_decline(viewer, t)]
+if to_decide:
+    st.subheader(ui.t("transferflow.to_decide_office" if transferflow.coordinates(viewer) else "transferflow.to_decide"))
+    decisions = ["decline"] if transferflow.coordinates(viewer) else ["accept", "decline"]
+    by_id = {t.id: t for t in to_decide}
+    with st.form("tf_decide", clear_on_submit=True):
+        picked = st.selectbox(ui.t("transferflow.pick"), list(by_id), format_func=lambda i: label_of(by_id[i]), key="tf_decide_pick")
+        decision = st.radio(ui.t("transferflow.decision"), decisions, horizontal=True, key="tf_decision",
+                            format_func=lambda d: ui.t(f"transferflow.decision.{d}"))
+        reason = st.selectbox(ui.t("transferflow.decline_reason"), rules["decline_reasons"], key="tf_decline_reason",
+                              format_func=lambda r: transfers.reason_label(r, lang, rules))
+        note = st.text_area(ui.t("transferflow.note"), max_chars=transfers.NOTE_MAX, key="tf_decide_note")
+        submitted = st.form_submit_button(ui.t("transferflow.submit_decision"), type="primary")
+    seen = seen_now("tf_decide_seen", to_decide, submitted)
+    if not submitted:
+        st.session_state["tf_base"] = dict(zip(all_projects["code"], all_projects["version_id"].astype(int)))
+    if submitted:
+        t = by_id[picked]
+        base = {t.project_code: st.session_state.get("tf_base", {}).get(t.project_code)}
+        if decision == "accept":
+            act(lambda: transferflow.accept(store, viewer, t.id, seen=seen.get(t.id), project_base=base, note=note or "",
+                                            rules_=rules),
+                ui.t("transferflow.accepted_done", code=t.project_code, district=names.get(t.receiver, t.receiver),
+                     split=transferflow.split_text(t.split or transferflow.default_split(rules), lang, rules)))
+        else:
+            act(lambda: transferflow.decline(store, viewer, t.id, reason, seen=seen.get(t.id), note=note or "", rules_=rules),
+                ui.t("transferflow.declined_done", project=label_of(t)))
+
+# --- the office refers and sets the split ------------------------------------------------------------------
+if transferflow.coordinates(viewer):
+    st.subheader(ui.t("transferflow.to_refer", days=rules["stale_days"]))
+    referable = [t for t in flows if transferflow.may_refer(viewer, t, now, rules)]
+    if not referable:
+        st.info(ui.t("transferflow.none_to_refer"))
+    else:
+        by_id = {t.id: t for t in referable}
+        with st.form("tf_refer", clear_on_submit=True):
+            picked = st.selectbox(ui.t("transferflow.pick"), list(by_id), format_func=lambda i: label_of(by_id[i]), key="tf_refer_pick")
+            target = st.selectbox(ui.t("transferflow.refer_to"), list(names), format_func=names.get, key="tf_refer_to")
+            note = st.text_area(ui.t("transferflow.note"), max_chars=transfers.NOTE_MAX, key="tf_refer_note")
+            submitted = st.form_submit_button(ui.t("transferflow.submit_refer"), type="primary")
+        seen = seen_now("tf_refer_seen", referable, submitted)
+        if submitted:
+            t = by_id[picked]
+            act(lambda: transferflow.refer(store, viewer, t.id, target, seen=seen.get(t.id), note=note or "", now=now, rules_=rules),
+                ui.t("transferflow.referred_done", project=label_of(t), district=names.get(target, target)))
+
+    editable = [t for t in flows if transferflow.may_edit_credit(viewer, t)]
+    if editable:
+        st.subheader(ui.t("transferflow.credit"))
+        st.caption(ui.t("transferflow.credit_help"))
+        by_id = {t.id: t for t in editable}
+        default_percent, default_years = transferflow.default_split(rules)
+        with st.form("tf_credit", clear_on_submit=True):
+            picked = st.selectbox(ui.t("transferflow.pick"), list(by_id), format_func=lambda i: label_of(by_id[i]), key="tf_credit_pick")
+            left, right = st.columns(2)
+            percent = left.number_input(ui.t("transferflow.origin_percent"), min_value=0.0, max_value=100.0, step=5.0,
+                                        value=float(default_percent), key="tf_credit_percent")
+            years = right.number_input(ui.t("transferflow.credit_years"), min_value=1, max_value=transferflow.YEARS_MAX, step=1,
+                                       value=int(default_years), key="tf_credit_years")
+            note = st.text_area(ui.t("transferflow.note"), max_chars=transfers.NOTE_MAX, key="tf_credit_note")
+            submitted = st.form_submit_button(ui.t("transferflow.submit_credit"))
+        seen = seen_now("tf_credit_seen", editable, submitted)
+        if submitted:
+            t = by_id[picked]
+            act(lambda: transferflow.change_credit(store, viewer, t.id, float(percent), int(years), seen=seen.get(t.id), note=note or ""),
+                ui.t("transferflow.credit_done", project=label_of(t), split=transferflow.split_text((float(percent), int(years)), lang, rules)))
+
+# --- the proposing district withdraws ---------------------------------------------------------------------
+withdrawable = [t for t in flows if transferflow.may_withdraw(viewer, t)]
+if withdrawable:
+    with st.expander(ui.t("transferflow.withdraw")):
+        by_id = {t.id: t for t in withdrawable}
+        with st.form("tf_withdraw", clear_on_submit=True):
+            picked = st.selectbox(ui.t("transferflow.pick"), list(by_id), format_func=lambda i: label_of(by_id[i]), key="tf_withdraw_pick")
+            note = st.text_area(ui.t("transferflow.note"), max_chars=transfers.NOTE_MAX, key="tf_withdraw_note")
+            submitted = st.form_submit_button(ui.t("transferflow.submit_withdraw"))
+        seen = seen_now("tf_withdraw_seen", withdrawable, submitted)
+        if submitted:
+            t = by_id[picked]
+            act(lambda: transferflow.withdraw(store, viewer, t.id, seen=seen.get(t.id), note=note or ""),
+                ui.t("transferflow.withdrawn_done", project=label_of(t)))
+
+# --- the list and the credit --------------------------------------------------------------------------------
 st.subheader(ui.t("transfers.list"))
-table = transfers.table(viewer, proposals, store.projects(), lang, names, rules)
-st.caption(ui.t("transfers.count", n=i18n.fmt_int(len(table), lang)))
+table = transferflow.table(viewer, flows, all_projects, lang, names, now, rules)
+shown = transferflow.visible(viewer, flows)
+overdue = sum(transferflow.stale(t, now, rules) for t in shown)
+st.caption(ui.t("transfers.count", n=i18n.fmt_int(len(table), lang))
+           + (" " + ui.t("transferflow.stale_count", n=overdue, days=rules["stale_days"]) if overdue else ""))
 if table.empty:
     st.info(ui.t("transfers.none"))
 else:
     st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader(ui.t("transfercredit.title"))
+report_rules = workflow.rules(store)
+credit = transfercredit.transfer_credits(store, lambda day: reports.period_of(day, report_rules).key)
+credit_table = transfercredit.table(viewer, credit, all_projects, lang, names,
+                                    lambda key: reports.period_from_key(key, report_rules).label(lang))
+if credit_table.empty:
+    st.info(ui.t("transfercredit.none"))
+else:
+    st.table(credit_table.set_index(credit_table.columns[0]))
