@@ -185,9 +185,11 @@ class Pipeline:
     # --- transfer proposals (拟流转), raised any day ---------------------------------------------------
 
     def propose_transfer(self, project_code: str, from_district: str, to_district: str | None, reason: str, *,
-                         user: str, note: str | None = None, seen_latest: int | None | object = ...) -> int:
+                         user: str, note: str | None = None, seen_latest: int | None | object = ...,
+                         at: dt.datetime | None = None) -> int:
         """Record a transfer proposal (拟流转). With `seen_latest` (the id of the project's latest proposal the
-        person saw, None: none), refused with Conflict if another proposal of the project came in between."""
+        person saw, None: none), refused with Conflict if another proposal of the project came in between.
+        `at` (naive UTC) is for the sample, whose proposals were made in the past; otherwise the store's clock."""
         t = transfer_proposals_table
         with self._writing_table(t) as conn:
             if seen_latest is not ...:
@@ -196,7 +198,7 @@ class Pipeline:
                     raise Conflict([Problem("", "transfer", "transfer_proposed_meanwhile", {"code": project_code})])
             return conn.execute(sa.insert(t).values(
                 project_code=project_code, from_district=from_district, to_district=to_district, reason=reason,
-                note=note, proposed_by=user, proposed_at=_utcnow(),
+                note=note, proposed_by=user, proposed_at=at or _utcnow(),
             )).inserted_primary_key[0]
 
     def transfer_proposals(self, district: str | None = None) -> pd.DataFrame:
