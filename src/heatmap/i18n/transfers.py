@@ -2,7 +2,7 @@
 referrals and credit splits, the list with its steps, and both districts' credit."""
 
 CATALOG = {
-    "nav.transfers": ("拟流转", "Transfers"),
+    "nav.transfers": ("项目流转", "Transfers"),
     "transfers.title": ("项目流转", "Project transfers"),
     "transfers.caption": (
         "区镇随时上报本区镇难以承接、拟流转到其他区镇或由招商局统筹协调的项目（不限报表周期）；承接区镇接收或"
