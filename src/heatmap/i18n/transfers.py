@@ -175,7 +175,7 @@ CATALOG = {
     "transferflow.conflict": ("刚刚有他人办理了这项流转（或修改了项目），未保存任何内容：请查看最新状态后重试。",
                               "Someone else just acted on this transfer (or changed the project); nothing was saved: "
                               "look at where it stands now and try again."),
-    "transferflow.stale_count": ("其中 {n} 项已超过 {days} 天无进展。", "{n} of them have made no progress for {days} days or more."),
+    "transferflow.stale_count": ("，其中 {n} 项已超过 {days} 天无进展", "; {n} of them made no progress for {days} days or more"),
     # credit (pipeline.transfercredit)
     "transfercredit.title": ("流转项目考核分成（项目落户后计入）", "Credit for transferred projects (counted once they settle)"),
     "transfercredit.none": ("暂无落户的流转项目，尚无分成。", "No transferred project has settled yet: no credit."),
