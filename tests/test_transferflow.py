@@ -207,3 +207,22 @@ def test_the_steps_table_is_append_only(flow):
             with flow.engine.begin() as conn:
                 conn.execute(sa.text(statement))
     assert one(flow, pid).status == "declined"
+
+
+def test_the_days_and_the_default_split_are_rules_an_administrator_edits_in_the_rulebook(flow):
+    from heatmap.model import ValidationError
+    from heatmap.pipeline import rulebook
+
+    version, document = rulebook.current(flow, "transfers")
+    assert version is None and (document["stale_days"], document["origin_percent"], document["credit_years"]) == (30, 50, 5)
+    with pytest.raises(ValidationError) as refused:
+        rulebook.save(flow, "transfers", {**document, "origin_percent": 120}, user="admin", edited_from=None)
+    text = rulebook.problem_text("transfers", refused.value.problems[0], "en")
+    assert text == "Origin's share of the credit (%): Must be from 0 to 100."
+    rulebook.save(flow, "transfers", {**document, "stale_days": 10, "origin_percent": 60, "credit_years": 3}, user="admin", edited_from=None)
+    rules = transfers.rules(flow)
+    pid = propose(flow, LIUHE, "TC-PJ-001", "shaxi")
+    t = one(flow, pid)
+    assert transferflow.stale(t, t.since + dt.timedelta(days=10), rules)
+    accept(flow, SHAXI, pid)
+    assert one(flow, pid).split == (60.0, 3)

@@ -68,6 +68,7 @@ CATALOG = {
     "transfers.rules.not_within": ("只能从“{other}”中选择。", "Only reasons listed in “{other}”."),
     "transfers.rules.unnamed": ("理由 {reasons} 没有名称。", "The reasons {reasons} have no name."),
     "transfers.rules.stages": ("须至少选择一个阶段。", "Choose at least one stage."),
+    "transfers.rules.range": ("须在 {low} 至 {high} 之间。", "Must be from {low} to {high}."),
     "transfers.rules.number": ("须为 {low} 至 {high} 之间的整数。", "Must be a whole number from {low} to {high}."),
     "rules.doc.transfers": ("项目流转", "Transfers"),
     "rules.doc.transfers.help": ("流转理由、可上报的阶段、招商局可重新转介的等待天数，以及首谈地与承接地的默认分成。",

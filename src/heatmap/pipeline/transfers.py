@@ -87,7 +87,8 @@ def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
         value = rules[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
                 or (key != "origin_percent" and value != int(value)):
-            problems.append(Reason("transfers.rules.number", {"rule": key, "low": low, "high": high}))
+            problems.append(Reason("transfers.rules.range" if key == "origin_percent" else "transfers.rules.number",
+                                   {"rule": key, "low": low, "high": high}))
     return problems
 
 
