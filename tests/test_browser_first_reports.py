@@ -97,23 +97,25 @@ def test_the_office_reads_the_award_list_in_english_and_downloads_it(server, bro
 
 def test_a_staffer_proposes_a_transfer_and_the_office_finds_it_listed(server, browser, store):
     context, page = signed_in_page(browser, server, "staff-liuhe")
-    open_page(page, "拟流转")
+    open_page(page, "项目流转")
     main = page.locator("[data-testid='stMain']")
-    code = store.projects().query("district == 'liuhe' and stage in ['negotiating', 'first_contact']")["code"].min()
+    sample = set(store.transfer_proposals()["project_code"])  # the sample's own transfers
+    candidates = store.projects().query("district == 'liuhe' and stage in ['negotiating', 'first_contact']")["code"]
+    code = min(c for c in candidates if c not in sample)
     pick(page, "项目", code)
     pick(page, "拟流转至", "沙溪镇")
     pick(page, "理由", "产业定位不符")
     main.get_by_role("button", name="上报", exact=True).click()
     wait_for_app(page)
     expect(main).to_contain_text(f"已上报：{code} 拟流转至沙溪镇", timeout=30_000)
-    rows = store.transfer_proposals()
+    rows = store.transfer_proposals().query("project_code == @code")
     assert rows[["project_code", "from_district", "to_district", "reason", "proposed_by"]].values.tolist() == [
         [code, "liuhe", "shaxi", "wrong_industry", "staff-liuhe"]]
     context.close()
 
     context, page = signed_in_page(browser, server, "office")
-    open_page(page, "拟流转")
-    expect(page.locator("[data-testid='stMain']")).to_contain_text("共 1 条")
+    open_page(page, "项目流转")
+    expect(page.locator("[data-testid='stMain']")).to_contain_text(f"共 {len(store.transfer_proposals())} 条")
     expect(page.locator("[data-testid='stMain'] [data-testid='stDataFrame']")).to_be_visible()
     context.close()
 
@@ -124,7 +126,7 @@ def test_the_public_sees_neither_page_and_is_refused_at_the_url(server, page, pa
     wait_for_app(page)
     nav = page.locator("[data-testid='stSidebarNav']")
     expect(nav).to_contain_text("投资热力图")
-    assert nav.get_by_text("信息首报", exact=True).count() == 0 and nav.get_by_text("拟流转", exact=True).count() == 0
+    assert nav.get_by_text("信息首报", exact=True).count() == 0 and nav.get_by_text("项目流转", exact=True).count() == 0
     page.goto(f"{server.url}/{path}")
     wait_for_app(page)
     main = page.locator("[data-testid='stMain']")

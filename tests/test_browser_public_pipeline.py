@@ -20,7 +20,7 @@ CONFIDENTIAL_PAGES = {
     "duplicates": ("统一窗口", "One window"),
     "rules": ("规则设置", "Rules"),
     "first-reports": ("信息首报", "First reports"),
-    "transfers": ("拟流转", "Transfers"),
+    "transfers": ("项目流转", "Transfers"),
     "scoreboard": ("区镇考核", "Scoreboard"),
 }
 REFUSAL = {"zh": "项目信息保密：请工作人员登录后查看。", "en": "Project information is confidential: staff sign in to see it."}

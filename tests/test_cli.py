@@ -87,10 +87,12 @@ def test_init_sample_accounts_and_info_in_a_new_process(tmp_path):
     result = heatmap(tmp_path, "info", lang="zh_CN.UTF-8")  # the locale decides the language
     assert "载体：300" in result.stdout and "项目：30" in result.stdout and "样例数据" in result.stdout
 
-    result = heatmap(tmp_path, "history", "--limit", "3", lang="zh_CN.UTF-8")
+    result = heatmap(tmp_path, "history", "--limit", "4", lang="zh_CN.UTF-8")
     assert result.returncode == 0, result.stderr
-    latest = result.stdout.splitlines()[1].split()
-    assert latest[4:7] == ["样例数据", "项目", "全市"]  # source, data and district by name (the author is the account "sample")
+    settled, accepted, report = (line.split() for line in result.stdout.splitlines()[1:4])
+    # the sample's last steps: a transferred project accepted by its destination, then settled there
+    assert accepted[4:6] == ["项目流转", "项目"] and settled[4:6] == ["样例数据", "项目"] and accepted[6] == settled[6] != "全市"
+    assert report[3:7] == ["sample", "样例数据", "项目", "全市"]  # author, source, data and district by name
 
 
 def test_a_new_database_gets_the_sample_by_default(tmp_path):

@@ -34,7 +34,7 @@ def test_until_someone_saves_the_defaults_are_in_force_and_editing_them_changes_
     assert version is None and document == rp.DEFAULT_RULES
     document["valid_lead"]["require_plan"] = False
     assert rp.DEFAULT_RULES["valid_lead"]["require_plan"] is True
-    assert set(rulebook.NAMES) == {"reports", "projects", "duplicates", "ledger", "counting", "scoreboard"}
+    assert set(rulebook.NAMES) == {"reports", "projects", "duplicates", "ledger", "counting", "scoreboard", "transfers"}
     for name in rulebook.NAMES:
         assert rulebook.current(store, name) == (None, rulebook.defaults(name))
         assert rulebook.problems(name, rulebook.defaults(name)) == []

@@ -60,7 +60,8 @@ def test_the_database_refuses_to_change_or_delete_an_append_only_row(with_projec
     store.submit_report("liuhe", "2026-5", [store.record("project", "TC-PJ-1")], user="a")
     append(store, kind="register", registrant_kind="individual", registrant="张三")
     store.decide_duplicate("TC-PJ-1", "TC-PJ-2", "different", user="office")
-    store.propose_transfer("TC-PJ-1", "liuhe", None, "no_land", user="a")
+    proposal = store.propose_transfer("TC-PJ-1", "liuhe", None, "no_land", user="a")
+    store.add_transfer_event(proposal, "refer", to_district="shaxi", user="office", seen_latest=None)
     store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1

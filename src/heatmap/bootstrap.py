@@ -46,12 +46,54 @@ def load_sample(
     _submit_sample_reports(store, data)
     book = firstreports.book(sample.first_reports(data.projects, data.period_ends[-1], seed=seed))
     store.append_ledger_entries([entry.to_record() for entry in book])
+    _sample_transfers(store, data)
     store.set_meta("dataset", "sample")
     store.set_meta("data_date", data.period_ends[-1].isoformat())
     if config.demo_accounts() if accounts is None else accounts:
         for account in sample.demo_accounts(store.district_codes()):
             auth.create_user(store, password=sample.DEMO_PASSWORD, **account)
     return data
+
+
+def _sample_transfers(store: Store, data: sample.Sample, now: dt.datetime | None = None) -> None:
+    """The sample's transfers (sample.TRANSFER_STORIES), dated back from `now` (the load): one accepted and
+    settled (so both districts' credit shows), one waiting, one declined, one waiting past the stale days,
+    one referred from the office's pool. A step never comes before the sample's last version."""
+    from heatmap.access import Role, Viewer
+    from heatmap.pipeline import transferflow
+
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    last = dt.datetime.combine(data.period_ends[-1], dt.time(18, 0))
+    office = Viewer("office", Role.OFFICE)
+    for plan in sample.transfer_plan(data.projects, [d["code"] for d in data.districts]):
+        staff = {"origin": plan["origin"], "receiver": plan["receiver"]}
+        proposal = None
+        for minute, (kind, days_ago, who) in enumerate(plan["steps"]):
+            at = max(now - dt.timedelta(days=days_ago), last + dt.timedelta(minutes=minute + 1)) if kind in ("accept", "settle") \
+                else now - dt.timedelta(days=days_ago)
+            viewer = office if who == "office" else Viewer(sample.STAFF_OF.format(staff[who]), Role.STAFF, staff[who])
+            seen = None if proposal is None else transferflow.find(store, proposal).last_id
+            if kind in ("propose", "propose_to_pool"):
+                proposal = store.propose_transfer(plan["project_code"], plan["origin"], plan["receiver"] if kind == "propose" else None,
+                                                  plan["reason"], user=viewer.username, note="sample", at=at)
+            elif kind == "accept":
+                record = store.record("project", plan["project_code"])
+                transferflow.accept(store, viewer, proposal, seen=seen, project_base={record["code"]: _version_of(store, record["code"])},
+                                    at=at)
+            elif kind == "decline":
+                transferflow.decline(store, viewer, proposal, plan["reason"], seen=seen, at=at)
+            elif kind == "refer":
+                transferflow.refer(store, viewer, proposal, plan["receiver"], seen=seen, now=at, at=at)
+            elif kind == "settle":
+                record = store.record("project", plan["project_code"])
+                store.save("project", [{**record, "stage": "registered"}], user=viewer.username, source="sample", at=at,
+                           note="sample: registered after its transfer", district=record["district"],
+                           stage_events={record["code"]: {"on": at.date()}})
+
+
+def _version_of(store: Store, code: str) -> int:
+    projects = store.projects()
+    return int(projects.loc[projects["code"] == code, "version_id"].iloc[0])
 
 
 def _give_code_names(states, store: Store | None = None) -> None:

@@ -690,6 +690,37 @@ def first_reports(projects: list[dict], as_of: dt.date = AS_OF, *, seed: int = S
     return out
 
 
+# The sample's transfers, through the steps (days before the load): (role, steps). Each step is (kind, days
+# ago, who: "origin" / "receiver" / "office"); "settle" is the destination reporting the project registered.
+TRANSFER_STORIES = (
+    ("settled", (("propose", 25, "origin"), ("accept", 20, "receiver"), ("settle", 8, "receiver"))),
+    ("waiting", (("propose", 3, "origin"),)),
+    ("declined", (("propose", 15, "origin"), ("decline", 12, "receiver"))),
+    ("stale", (("propose", 40, "origin"),)),
+    ("referred", (("propose_to_pool", 10, "origin"), ("refer", 9, "office"))),
+)
+TRANSFER_REASONS = {"settled": "no_land", "waiting": "wrong_industry", "declined": "no_space", "stale": "investor_wish",
+                    "referred": "no_land"}
+
+
+def transfer_plan(projects: list[dict], district_codes: list[str]) -> list[dict]:
+    """Which sample projects the transfer stories tell, and to whom: a project still looking for its place
+    (negotiating or signed) per story, each from another district, handed to the next district in the list.
+    Deterministic: projects by code."""
+    used: set[str] = set()
+    out = []
+    candidates = sorted((p for p in projects if p["stage"] in (Stage.NEGOTIATING, Stage.SIGNED)), key=lambda p: p["code"])
+    for story, steps in TRANSFER_STORIES:
+        want_signed = story == "settled"  # a signed project is the one that settles next
+        project = next(p for p in candidates if p["district"] not in used and (p["stage"] == Stage.SIGNED) == want_signed)
+        used.add(project["district"])
+        origin = project["district"]
+        receiver = district_codes[(district_codes.index(origin) + 1) % len(district_codes)]
+        out.append({"story": story, "project_code": project["code"], "origin": origin, "receiver": receiver,
+                    "reason": TRANSFER_REASONS[story], "steps": steps})
+    return out
+
+
 def demo_accounts(district_codes) -> list[dict]:
     """Demo accounts (README lists them): one leader, the investment office, an administrator (rules,
     accounts) and the investment staff of every district. They carry no display name: the sidebar names them

@@ -131,6 +131,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "source.rollback": ("回退", "rollback"),
     "source.sample": ("样例数据", "sample data"),
     "source.form": ("表单", "form"),
+    "source.transfer": ("项目流转", "transfer"),
     "op.add": ("新增", "added"),
     "op.change": ("修改", "changed"),
     "op.remove": ("删除", "removed"),

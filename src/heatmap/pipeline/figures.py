@@ -6,6 +6,9 @@ office's duplicate decisions, turned into the events `counting.count_events` rea
 - a pair the office decided to be the same project is a merge of the retired record into the kept one (the
   record still held): the retired record's events count as the kept record's, so the project counts once, for
   the earlier signing of the two, in the kept record's district;
+- an accepted transfer (pipeline.transferflow) is a counting event of kind "transfer" (from, to, on): the
+  project's figures are attributed to the destination (or, by the counting rules, stay where each event
+  happened);
 - the figure of a period is the signings (projects and amounts, yuan) whose date falls in it.
 
 The reports' summary, the map's district figures and the scoreboard all read `counted_rows` (the first two
@@ -14,7 +17,7 @@ through `signed_figures`), so they cannot count differently.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -33,11 +36,12 @@ def _day(value: Any) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def counting_input(projects: pd.DataFrame, stage_events: pd.DataFrame,
-                   decisions: pd.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def counting_input(projects: pd.DataFrame, stage_events: pd.DataFrame, decisions: pd.DataFrame,
+                   transfers: Sequence[Mapping[str, Any]] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The records and events `counting.count_events` needs: the projects held now (plus, for each record the
     office retired as a duplicate, a stand-in carrying the kept record's district and amount), their stage
-    events in force, and one merge event per "same" decision."""
+    events in force, one merge event per "same" decision, and the accepted transfers (counting events of kind
+    "transfer": project_code, from, to, on; pipeline.transferflow.moves) of projects held."""
     records = {rec["code"]: rec for rec in projects.to_dict("records")}
     events: list[dict[str, Any]] = []
     for rec in decisions.to_dict("records") if len(decisions) else []:
@@ -56,24 +60,28 @@ def counting_input(projects: pd.DataFrame, stage_events: pd.DataFrame,
             continue
         events.append({"project_code": rec["project_code"], "kind": "stage", "stage": rec["stage"],
                        "on": _day(rec["happened_on"])})
+    events += [{**move, "on": _day(move["on"])} for move in transfers if move["project_code"] in records]
     return list(records.values()), events
 
 
 def counted_rows(projects: pd.DataFrame, stage_events: pd.DataFrame, decisions: pd.DataFrame,
-                 period_of: Callable[[dt.date], str], rules: Mapping[str, Any] = counting.DEFAULT_RULES) -> pd.DataFrame:
+                 period_of: Callable[[dt.date], str], rules: Mapping[str, Any] = counting.DEFAULT_RULES,
+                 transfers: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
     """What each event counts (`counting.count_events`' countable rows, per project: the scoreboard reads
     which projects they are), from what the store holds."""
-    records, events = counting_input(projects, stage_events, decisions)
+    records, events = counting_input(projects, stage_events, decisions, transfers)
     if not events:
         return pd.DataFrame(columns=list(counting.COLUMNS))
     return counting.count_events(records, events, rules, period_of=period_of)
 
 
 def signed_figures(projects: pd.DataFrame, stage_events: pd.DataFrame, decisions: pd.DataFrame,
-                   period_of: Callable[[dt.date], str], rules: Mapping[str, Any] = counting.DEFAULT_RULES) -> pd.DataFrame:
+                   period_of: Callable[[dt.date], str], rules: Mapping[str, Any] = counting.DEFAULT_RULES,
+                   transfers: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
     """Projects signed and the amount signed (yuan), counted once, per district and period (`period_of` names
-    a day's period, e.g. the reporting calendar's key). Columns: district, period, projects, amount_cny."""
-    rows = counted_rows(projects, stage_events, decisions, period_of, rules)
+    a day's period, e.g. the reporting calendar's key); a transferred project's with its destination (by the
+    counting rules' `transfer_attribution`). Columns: district, period, projects, amount_cny."""
+    rows = counted_rows(projects, stage_events, decisions, period_of, rules, transfers)
     if rows.empty:
         return pd.DataFrame(columns=list(COLUMNS))
     return counting.signed_totals(rows, by=("district", "period"))[list(COLUMNS)]

@@ -1,5 +1,5 @@
-"""The rules in force: six named documents of settings (reports, projects, duplicates, ledger, counting,
-scoreboard), each the administrators' newest saved version over the module's defaults, and what the rules
+"""The rules in force: seven named documents of settings (reports, projects, duplicates, ledger, counting,
+scoreboard, transfers), each the administrators' newest saved version over the module's defaults, and what the rules
 page shows of them — every setting with its widget, label and help in both languages, a form's answer read back into a
 document, refusals that say which setting and why, and what each version changed.
 
@@ -30,7 +30,7 @@ import pandas as pd
 
 from heatmap import i18n
 from heatmap.model import PROJECT_FIELD, Problem, Stage, ValidationError, is_missing
-from heatmap.pipeline import counting, duplicates, ledger, scoreboard
+from heatmap.pipeline import counting, duplicates, ledger, scoreboard, transfers
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.store import Store
@@ -42,6 +42,7 @@ DOCUMENTS: dict[str, tuple[Mapping[str, Any], Callable[[Mapping[str, Any]], list
     "ledger": (ledger.DEFAULT_RULES, ledger.validate_rules),
     "counting": (counting.DEFAULT_RULES, counting.validate_rules),
     "scoreboard": (scoreboard.DEFAULT_RULES, scoreboard.validate_rules),
+    "transfers": (transfers.DEFAULT_RULES, transfers.validate_rules),
 }
 NAMES = tuple(DOCUMENTS)
 
@@ -220,7 +221,19 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
         *(_number("deductions", item, lo=0.0, hi=1000.0, step=0.5) for item in scoreboard.DEFAULT_RULES["deductions"]),
         _int("verified_within_days", lo=1, hi=3650),
     ),
+    "transfers": (
+        _int("stale_days", lo=1, hi=365),
+        _int("origin_percent", lo=0, hi=100),
+        _int("credit_years", lo=1, hi=30),
+        _kind("multi", "reasons"),  # choices: the reasons with names (see `options`)
+        _kind("multi", "reasons_needing_note"),
+        _kind("multi", "decline_reasons"),
+        _kind("multi", "decline_reasons_needing_note"),
+        _kind("multi", "stages", choices=STAGES),
+    ),
 }
+_TRANSFER_REASON_SETTINGS = {"reasons": None, "reasons_needing_note": "reasons", "decline_reasons": None,
+                             "decline_reasons_needing_note": "decline_reasons"}
 
 
 @dataclass(frozen=True)
@@ -286,6 +299,12 @@ def options(name: str, setting: Setting, document: Mapping[str, Any]) -> list[An
         return list(dict.fromkeys([*document["stop_reasons"], *document.get("reason_labels", {}), *named]))
     if (name, setting.key) == ("projects", "reasons_needing_text"):
         return list(dict.fromkeys([*document["stop_reasons"], *document["reasons_needing_text"]]))
+    if name == "transfers" and setting.key in _TRANSFER_REASON_SETTINGS:
+        within = _TRANSFER_REASON_SETTINGS[setting.key]
+        if within is not None:
+            return list(dict.fromkeys([*document[within], *document[setting.key]]))
+        named = [k.rsplit(".", 1)[-1] for k in i18n.CATALOG if k.startswith("transfers.reason.")]
+        return list(dict.fromkeys([*document[setting.key], *document.get("reason_labels", {}), *named]))
     return list(dict.fromkeys([*setting.choices, *([v for v in get(document, setting.path) or ()] if setting.kind == "multi" else ())]))
 
 
@@ -293,7 +312,9 @@ def option_label(name: str, setting: Setting, value: Any, lang: str, document: M
     """A choice's name in the language."""
     if setting.key in ("stop_reasons", "reasons_needing_text"):
         return pj.stop_reason_label(value, lang, document)
-    if setting.key in ("signing_stages", "drop_stages"):
+    if name == "transfers" and setting.key in _TRANSFER_REASON_SETTINGS:
+        return transfers.reason_label(value, lang, document)
+    if setting.key in ("signing_stages", "drop_stages", "stages"):
         return i18n.label("stage", value, lang)
     if setting.key == "shared_fields":
         return i18n.t(f"field.{value}", lang) if i18n.has(f"field.{value}") else str(value)

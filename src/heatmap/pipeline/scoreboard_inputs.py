@@ -4,9 +4,9 @@ submitted reports, else the pipeline at the period's end) and the previous perio
 settlements counted once (`figures.counted_rows`), the stage events, the report status, the carriers at
 the period's start and end, the office's "same project" decisions, and the transfers with their credit.
 
-Transfers: the transfer workflow (accepting a proposal, the credit split) is not in the store yet; until it
-is, `transfers_of` gives the empty frame of `scoreboard.TRANSFER_COLUMNS` and the scoreboard shows no
-transfer and no credit. It is the one place to read them from once it lands.
+Transfers: `transfers_of` reads the accepted transfers' credit from `pipeline.transfercredit` (the split in
+force when each transfer was accepted, while it holds); accepted transfers also go into the counting as
+"transfer" events, so a transferred project's figures sit with its destination.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from heatmap.model import is_missing
-from heatmap.pipeline import figures, mapdata, rulebook, workflow
+from heatmap.pipeline import figures, mapdata, rulebook, transfercredit, transferflow, workflow
 from heatmap.pipeline import reports as rp
 from heatmap.pipeline import scoreboard as sb
 from heatmap.store import Store
@@ -64,10 +64,11 @@ def double_counted(store: Store, projects: pd.DataFrame, period_of) -> pd.DataFr
     return pd.DataFrame(rows, columns=list(sb.DOUBLE_COLUMNS))
 
 
-def transfers_of(store: Store) -> pd.DataFrame:
-    """The completed transfers with their credit (scoreboard.TRANSFER_COLUMNS): none until the transfer
-    workflow records them."""
-    return sb.empty_transfers()
+def transfers_of(store: Store, period_of) -> pd.DataFrame:
+    """The accepted transfers' credit for projects that settled (scoreboard.TRANSFER_COLUMNS), per period
+    (pipeline.transfercredit: the origin's and the destination's shares while the split holds)."""
+    rows = transfercredit.transfer_credits(store, period_of)
+    return sb.empty_transfers() if rows.empty else rows[list(sb.TRANSFER_COLUMNS)].reset_index(drop=True)
 
 
 def _moment(day: dt.date, now: dt.datetime) -> dt.datetime:
@@ -84,6 +85,7 @@ def gather(store: Store, period: rp.Period, districts: Sequence[str], today: dt.
     projects = store.projects()
     events, decisions = store.stage_events(), store.duplicate_decisions()
     period_of = lambda day: rp.period_of(day, report_rules).key  # noqa: E731
+    moves = transferflow.moves(transferflow.load(store))
     shown = {}
     for p in (period, period.shifted(-1, report_rules)):
         at_end = store.frame_at("project", mapdata.period_end(p))
@@ -93,12 +95,12 @@ def gather(store: Store, period: rp.Period, districts: Sequence[str], today: dt.
                                  fields=CARRIER_FIELDS)
     return sb.Inputs(
         period=period, districts=tuple(districts), projects=records, projects_before=shown[period.shifted(-1, report_rules).key],
-        signed=figures.counted_rows(projects, events, decisions, period_of, counting_rules),
-        settled=figures.counted_rows(projects, events, decisions, period_of, sb.settled_counting_rules(counting_rules)),
+        signed=figures.counted_rows(projects, events, decisions, period_of, counting_rules, moves),
+        settled=figures.counted_rows(projects, events, decisions, period_of, sb.settled_counting_rules(counting_rules), moves),
         investors=projects[["code", "investor_country", "currency"]],
         events=workflow.events(store, list(records["code"])),
         report_status=rp.status(period, workflow.submissions(store), districts, today),
-        carriers_start=_carriers(start), carriers_end=_carriers(end), transfers=transfers_of(store),
+        carriers_start=_carriers(start), carriers_end=_carriers(end), transfers=transfers_of(store, period_of),
         double_counted=double_counted(store, projects, period_of), report_rules=report_rules,
     )
 

@@ -1,10 +1,13 @@
 """拟流转 (seed 二(一): 实时上报拟流转项目): a district proposes one of its projects for another district — or for
 the investment office to coordinate (no target) — on any day, outside the reporting cycle, with a reason.
 
-Here a proposal is recorded and listed (who, when, why); the transfer itself (the receiver accepts, the credit
-is split) is the grading issue's. The rules are versioned data (store.rules("transfers") over DEFAULT_RULES):
-the reasons a district may give (宁德: no land, no space, wrong industry; plus the investor's wish), which need
-a note, and the stages a project may be proposed in (a project that has registered has landed).
+Here a proposal is recorded and listed (who, when, why); what happens to it afterwards (the receiver accepts
+or declines, the office refers, the project moves) is pipeline.transferflow's, the credit split
+pipeline.transfercredit's. The rules are versioned data (the "transfers" document of pipeline.rulebook): the
+reasons a district may give (宁德: no land, no space, wrong industry; plus the investor's wish) and a receiver
+may decline with, which need a note, the stages a project may be proposed in (a project that has registered
+has landed), the days after which the office may re-refer (广州: a month), and the default credit split
+(宁德: 50:50 for 5 years). A project with an open proposal (not accepted or withdrawn) is not proposed again.
 
 Who sees a proposal: the office and administrators in full; the proposing district's staff their own project in
 full; the receiving district's staff and leaders the project by its code name (代号) and its needs only — never
@@ -34,37 +37,58 @@ DEFAULT_RULES: dict[str, Any] = {
     "reason_labels": {},
     # A project is proposed while it is still looking for its place: from first contact to signing, or on hold.
     "stages": [Stage.FIRST_CONTACT.value, Stage.NEGOTIATING.value, Stage.SIGNED.value, Stage.ON_HOLD.value],
+    # Why a receiver declines (the same names as the proposal's reasons).
+    "decline_reasons": ["no_land", "no_space", "wrong_industry", "investor_wish", "other"],
+    "decline_reasons_needing_note": ["other"],
+    # 广州 (2004): after a month without real progress the city may re-refer the project to another district.
+    "stale_days": 30,
+    # 宁德 (2017): the credit is split 50:50 for 5 years; the office may set another split per transfer.
+    "origin_percent": 50,
+    "credit_years": 5,
 }
 NOTE_MAX = 500
+CLOSING_STEPS = ("accept", "withdraw")  # after these a project may be proposed again
 # The needs a receiving district reads of another district's project (a subset of the shared fields).
 NEED_FIELDS = ("category", "sector", "stage", "investment_wan", "space_kind", "land_needed_mu", "floor_area_needed_m2")
+_LISTS = (("reasons", None), ("reasons_needing_note", "reasons"), ("decline_reasons", None),
+          ("decline_reasons_needing_note", "decline_reasons"))
+_NUMBERS = (("stale_days", 1, 365), ("origin_percent", 0, 100), ("credit_years", 1, 30))
 
 
-def validate_rules(rules: Mapping[str, Any]) -> list[str]:
-    """What is wrong with edited transfer rules (empty: they can be stored)."""
-    problems = [f"unknown item {k!r}" for k in sorted(set(rules) - set(DEFAULT_RULES))]
-    problems += [f"missing item {k!r}" for k in sorted(set(DEFAULT_RULES) - set(rules))]
+def validate_rules(rules: Mapping[str, Any]) -> list[Reason]:
+    """What is wrong with edited transfer rules (empty: they can be stored); each reason names its setting
+    in its `rule` or `item` param."""
+    problems = [Reason("transfers.rules.unknown_key", {"item": k}) for k in sorted(set(rules) - set(DEFAULT_RULES))]
+    problems += [Reason("transfers.rules.missing_key", {"item": k}) for k in sorted(set(DEFAULT_RULES) - set(rules))]
     if problems:
         return problems
-    reasons = rules["reasons"]
-    if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) and re.fullmatch(r"[a-z_]+", r) for r in reasons):
-        return [f"reasons must be a non-empty list of keys (a-z and _); got {reasons!r}"]
-    if len(set(reasons)) != len(reasons):
-        problems.append("reasons lists a reason twice")
-    needing = rules["reasons_needing_note"]
-    if not isinstance(needing, list) or not set(needing) <= set(reasons):
-        problems.append(f"reasons_needing_note must list some of reasons; got {needing!r}")
     labels = rules["reason_labels"]
     if not isinstance(labels, dict) or not all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) and x.strip() for x in v)
                                                for v in labels.values()):
-        problems.append(f"reason_labels must map a reason to its names [中文, English]; got {labels!r}")
-    else:
-        unnamed = [r for r in reasons if r not in labels and not i18n.has(f"transfers.reason.{r}")]
-        if unnamed:
-            problems.append(f"reasons without a name: {', '.join(unnamed)} (add them to reason_labels)")
+        problems.append(Reason("transfers.rules.labels", {"rule": "reason_labels"}))
+        labels = {}
+    for key, within in _LISTS:
+        value = rules[key]
+        if not isinstance(value, list) or not all(isinstance(r, str) and re.fullmatch(r"[a-z_]+", r) for r in value) \
+                or (within is None and not value):
+            problems.append(Reason("transfers.rules.keys", {"rule": key}))
+        elif len(set(value)) != len(value):
+            problems.append(Reason("transfers.rules.twice", {"rule": key}))
+        elif within is not None and isinstance(rules[within], list) and not set(value) <= set(rules[within]):
+            problems.append(Reason("transfers.rules.not_within", {"rule": key, "other": within}))
+        elif within is None:
+            unnamed = [r for r in value if r not in labels and not i18n.has(f"transfers.reason.{r}")]
+            if unnamed:
+                problems.append(Reason("transfers.rules.unnamed", {"rule": key, "reasons": unnamed}))
     stages = rules["stages"]
     if not isinstance(stages, list) or not stages or not set(stages) <= {s.value for s in Stage}:
-        problems.append(f"stages must be a non-empty list of stages; got {stages!r}")
+        problems.append(Reason("transfers.rules.stages", {"rule": "stages"}))
+    for key, low, high in _NUMBERS:
+        value = rules[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
+                or (key != "origin_percent" and value != int(value)):
+            problems.append(Reason("transfers.rules.range" if key == "origin_percent" else "transfers.rules.number",
+                                   {"rule": key, "low": low, "high": high}))
     return problems
 
 
@@ -128,6 +152,12 @@ class TransferError(Exception):
         super().__init__("; ".join(str(r) for r in self.reasons))
 
 
+def open_proposals(proposals: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """The proposals not yet closed: neither accepted nor withdrawn (pipeline.transferflow)."""
+    closed = set(events.loc[events["kind"].isin(CLOSING_STEPS), "proposal_id"]) if len(events) else set()
+    return proposals[~proposals["id"].isin(closed)]
+
+
 def latest_ids(proposals: pd.DataFrame) -> dict[str, int]:
     """Each project's latest proposal (its id): what a page showed, for the check on writing."""
     return {str(code): int(i) for code, i in proposals.groupby("project_code")["id"].max().items()} if len(proposals) else {}
@@ -144,7 +174,8 @@ def propose(store: Store, viewer: Viewer, project_code: str, to_district: str | 
     if latest_ids(earlier).get(project_code) != seen_latest:  # a colleague proposed it while this person was looking
         raise Conflict([Problem("", "transfer", "transfer_proposed_meanwhile", {"code": project_code})])
     project = store.record("project", project_code)
-    problems = check(viewer, project, to_district, reason, note, earlier, store.district_codes(), rules_)
+    problems = check(viewer, project, to_district, reason, note, open_proposals(earlier, store.transfer_events()),
+                     store.district_codes(), rules_)
     if problems:
         raise TransferError(problems)
     return store.propose_transfer(project_code, project["district"], to_district, reason, user=viewer.username or "",

@@ -17,7 +17,7 @@ from heatmap import i18n
 from heatmap.pipeline import figures
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
-from heatmap.pipeline import rulebook
+from heatmap.pipeline import rulebook, transferflow
 from heatmap.store import Store
 
 
@@ -98,7 +98,7 @@ def signed(store: Store, projects: pd.DataFrame, rules_: Mapping[str, Any]) -> p
 
 def _signed(store: Store, projects: pd.DataFrame, period_of) -> pd.DataFrame:
     return figures.signed_figures(projects, store.stage_events(), store.duplicate_decisions(), period_of,
-                                  rulebook.rules(store, "counting"))
+                                  rulebook.rules(store, "counting"), transferflow.moves(transferflow.load(store)))
 
 
 def signed_in_year(store: Store, projects: pd.DataFrame, year: int) -> tuple[int, float]:

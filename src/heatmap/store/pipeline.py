@@ -26,11 +26,13 @@ from heatmap.store.schema import (
     project_events_table,
     reports_table,
     rules_table,
+    transfer_events_table,
     transfer_proposals_table,
 )
 
 LEDGER_KINDS = ("register", "correction", "confirm", "withdraw")
 DECISIONS = ("same", "different")
+TRANSFER_EVENT_KINDS = ("accept", "decline", "refer", "withdraw", "credit_change")
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -183,9 +185,11 @@ class Pipeline:
     # --- transfer proposals (拟流转), raised any day ---------------------------------------------------
 
     def propose_transfer(self, project_code: str, from_district: str, to_district: str | None, reason: str, *,
-                         user: str, note: str | None = None, seen_latest: int | None | object = ...) -> int:
+                         user: str, note: str | None = None, seen_latest: int | None | object = ...,
+                         at: dt.datetime | None = None) -> int:
         """Record a transfer proposal (拟流转). With `seen_latest` (the id of the project's latest proposal the
-        person saw, None: none), refused with Conflict if another proposal of the project came in between."""
+        person saw, None: none), refused with Conflict if another proposal of the project came in between.
+        `at` (naive UTC) is for the sample, whose proposals were made in the past; otherwise the store's clock."""
         t = transfer_proposals_table
         with self._writing_table(t) as conn:
             if seen_latest is not ...:
@@ -194,13 +198,63 @@ class Pipeline:
                     raise Conflict([Problem("", "transfer", "transfer_proposed_meanwhile", {"code": project_code})])
             return conn.execute(sa.insert(t).values(
                 project_code=project_code, from_district=from_district, to_district=to_district, reason=reason,
-                note=note, proposed_by=user, proposed_at=_utcnow(),
+                note=note, proposed_by=user, proposed_at=at or _utcnow(),
             )).inserted_primary_key[0]
 
     def transfer_proposals(self, district: str | None = None) -> pd.DataFrame:
         t = transfer_proposals_table
         where = (sa.or_(t.c.from_district == district, t.c.to_district == district),) if district else ()
         return self._rows(t, *where)
+
+    # --- what happened to a proposal afterwards ------------------------------------------------------
+
+    def add_transfer_event(self, proposal_id: int, kind: str, *, user: str, seen_latest: int | None,
+                           to_district: str | None = None, reason: str | None = None, note: str | None = None,
+                           origin_percent: float | None = None, credit_years: int | None = None,
+                           project: Mapping[str, Any] | None = None, project_base: Mapping[str, int | None] | None = None,
+                           at: dt.datetime | None = None) -> int:
+        """Append a step of a transfer (accept, decline, refer, withdraw, credit_change) to proposal
+        `proposal_id`. `seen_latest`: the proposal's latest step the person saw (None: none); if another was
+        recorded since, Conflict and nothing is written. With `project` (an acceptance: the project's record
+        in its destination), the project is saved as a new version in the same transaction, checked against
+        `project_base` (what the person read of it): the move and its record are written together or not at all.
+        The checks of who may do what are the pipeline's (heatmap.pipeline.transferflow)."""
+        if kind not in TRANSFER_EVENT_KINDS:
+            raise ValidationError([Problem(str(proposal_id), "kind", "not_allowed", {"value": kind})])
+        t = transfer_proposals_table
+        with self.engine.connect() as conn:
+            code = conn.execute(sa.select(t.c.project_code).where(t.c.id == proposal_id)).scalar()
+        if code is None:
+            raise ValidationError([Problem(str(proposal_id), "transfer", "unknown_transfer", {"id": proposal_id})])
+        at = at or _utcnow()
+        row = {"proposal_id": proposal_id, "project_code": code, "kind": kind, "to_district": to_district,
+               "reason": reason, "note": note, "origin_percent": origin_percent, "credit_years": credit_years,
+               "recorded_by": user, "recorded_at": at}
+        written: list[int] = []
+        if project is None:
+            with self._writing_table(transfer_events_table) as conn:
+                written.append(self._append_transfer_event(conn, row, seen_latest))
+        else:
+            self.save("project", [project], user=user, source="transfer", at=at, district=project.get("district"),
+                      note=f"transfer {proposal_id}", expected_base=project_base,
+                      along=lambda conn: written.append(self._append_transfer_event(conn, row, seen_latest)))
+        if not written:  # the record was already as given: no version, hence no move to record
+            raise ValidationError([Problem(code, "district", "transfer_moves_nothing", {"code": code})])
+        return written[0]
+
+    def _append_transfer_event(self, conn: sa.Connection, row: Mapping[str, Any], seen_latest: int | None) -> int:
+        t = transfer_events_table
+        if conn.dialect.name == "postgresql":  # steps take turns (SQLite: the writer already holds the database)
+            conn.execute(sa.text(f"LOCK TABLE {t.name} IN SHARE ROW EXCLUSIVE MODE"))
+        latest = conn.execute(sa.select(sa.func.max(t.c.id)).where(t.c.proposal_id == row["proposal_id"])).scalar()
+        if latest != seen_latest:
+            raise Conflict([Problem("", "transfer", "transfer_changed_meanwhile", {"code": row["project_code"]})])
+        return conn.execute(sa.insert(t).values(**row)).inserted_primary_key[0]
+
+    def transfer_events(self, proposal_id: int | None = None) -> pd.DataFrame:
+        """Every step of every transfer (or of one proposal), oldest first."""
+        t = transfer_events_table
+        return self._rows(t, *((t.c.proposal_id == proposal_id,) if proposal_id is not None else ()))
 
     # --- rules: versioned documents ------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -275,6 +275,7 @@ class Records:
         today: dt.date | None = None,
         expected_base: Mapping[str, int | None] | None = None,
         stage_events: Mapping[str, Mapping[str, Any]] | None = None,
+        along: Callable[[sa.Connection], Any] | None = None,
     ) -> tuple[int | None, Diff]:
         """Validate, then write records (added or changed) and removals as one new version.
 
@@ -288,6 +289,9 @@ class Records:
         (a preview's `Diff.base`), the write is refused with `Conflict` if any record it touches was
         written since that preview, or a record to remove appeared: nothing the person did not see is
         overwritten. Raises `StoreBusy` if another writer held the store longer than the wait.
+
+        `along(conn)` is called inside the same transaction once the version is written (a record of the
+        decision that made it, e.g. an accepted transfer): if it raises, nothing at all is written.
         """
         entity = ENTITIES[entity_name]
         problems = [p for p in self.validate(entity_name, records, today=today) if p.severity == "error"]
@@ -317,6 +321,8 @@ class Records:
             )
             if entity.name == "project":  # a project's stage change is an event, written with the version
                 self._record_stage_events(conn, diff, user=user, at=at, given=stage_events or {})
+            if along is not None:
+                along(conn)
         return version_id, diff
 
     def _writing(self, entity: Entity):

@@ -267,6 +267,25 @@ transfer_proposals_table = sa.Table(
     sa.Column("proposed_at", sa.DateTime, nullable=False),
 )
 
+# What happened to a proposal after it was made (issue 10): the receiver's acceptance or refusal, the office's
+# referral of a pool proposal or of a stale one to a district, the origin's withdrawal, the office's edit of
+# the credit split. Each row names the proposal and is only ever added.
+transfer_events_table = sa.Table(
+    "transfer_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("proposal_id", sa.Integer, nullable=False, index=True),  # transfer_proposals.id
+    sa.Column("project_code", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # accept | decline | refer | withdraw | credit_change
+    sa.Column("to_district", sa.String(40)),  # refer: the district referred to; accept: the destination
+    sa.Column("reason", sa.String(40)),  # decline: a reason key of the rules
+    sa.Column("note", sa.Text),
+    sa.Column("origin_percent", sa.Float),  # accept / credit_change: the origin's share of the credit, in %
+    sa.Column("credit_years", sa.Integer),  # accept / credit_change: how long the split holds
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
 rules_table = sa.Table(
     "rules",
     metadata,
@@ -280,7 +299,8 @@ rules_table = sa.Table(
     sa.UniqueConstraint("name", "version", name="uq_rules_name_version"),
 )
 
-APPEND_ONLY_TABLES = ("project_events", "reports", "first_reports", "duplicate_decisions", "transfer_proposals", "rules")
+APPEND_ONLY_TABLES = ("project_events", "reports", "first_reports", "duplicate_decisions", "transfer_proposals", "rules",
+                      "transfer_events")
 
 
 def append_only_ddl(table: str, dialect: str) -> list[str]:
