@@ -24,6 +24,7 @@ from heatmap.i18n import pipeline_duplicates
 from heatmap.i18n import rules as rules_strings
 from heatmap.i18n import firstreports as firstreports_strings
 from heatmap.i18n import transfers as transfers_strings
+from heatmap.i18n import grading as grading_strings
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -54,6 +55,7 @@ CATALOG = _merge(
     rules_strings,
     firstreports_strings,
     transfers_strings,
+    grading_strings,
 )
 
 
