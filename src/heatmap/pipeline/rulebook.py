@@ -30,7 +30,7 @@ import pandas as pd
 
 from heatmap import i18n
 from heatmap.model import PROJECT_FIELD, Problem, Stage, ValidationError, is_missing
-from heatmap.pipeline import counting, duplicates, ledger
+from heatmap.pipeline import counting, duplicates, grading, ledger
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.store import Store
@@ -41,8 +41,9 @@ DOCUMENTS: dict[str, tuple[Mapping[str, Any], Callable[[Mapping[str, Any]], list
     "duplicates": (duplicates.DEFAULT_RULES, duplicates.rule_problems),
     "ledger": (ledger.DEFAULT_RULES, ledger.validate_rules),
     "counting": (counting.DEFAULT_RULES, counting.validate_rules),
+    # the grading standards: tables of indicators per category, edited on their own page (pages/standards.py)
+    "grading": (grading.DEFAULT_RULES, grading.validate_rules),
 }
-NAMES = tuple(DOCUMENTS)
 
 
 # --- the rules in force ---------------------------------------------------------------------------
@@ -213,6 +214,9 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
         _kind("choice", "transfer_attribution", choices=("destination", "at_event")),
     ),
 }
+
+
+NAMES = tuple(SETTINGS)  # the documents the rules page edits (the grading standards have a page of their own)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -275,6 +275,7 @@ class Records:
         today: dt.date | None = None,
         expected_base: Mapping[str, int | None] | None = None,
         stage_events: Mapping[str, Mapping[str, Any]] | None = None,
+        also: Callable[[sa.Connection], None] | None = None,
     ) -> tuple[int | None, Diff]:
         """Validate, then write records (added or changed) and removals as one new version.
 
@@ -287,7 +288,8 @@ class Records:
         can write, so it is always the difference from what is stored at that moment. With `expected_base`
         (a preview's `Diff.base`), the write is refused with `Conflict` if any record it touches was
         written since that preview, or a record to remove appeared: nothing the person did not see is
-        overwritten. Raises `StoreBusy` if another writer held the store longer than the wait.
+        overwritten. Raises `StoreBusy` if another writer held the store longer than the wait. `also(conn)`
+        writes what belongs with the version (the grade confirmation it follows) in the same transaction.
         """
         entity = ENTITIES[entity_name]
         problems = [p for p in self.validate(entity_name, records, today=today) if p.severity == "error"]
@@ -309,6 +311,8 @@ class Records:
                          if diff.base.get(code, -1) != expected_base.get(code, -1)]
                 raise conflict(moved)
             if diff.is_empty:
+                if also is not None:
+                    also(conn)
                 return None, diff
             version_id = self._write(
                 conn, entity, diff, user=user, source=source, at=at, file_name=file_name,
@@ -317,6 +321,8 @@ class Records:
             )
             if entity.name == "project":  # a project's stage change is an event, written with the version
                 self._record_stage_events(conn, diff, user=user, at=at, given=stage_events or {})
+            if also is not None:
+                also(conn)
         return version_id, diff
 
     def _writing(self, entity: Entity):
