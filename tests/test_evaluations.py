@@ -227,3 +227,21 @@ def test_an_administrator_adds_a_category(pipeline):
     rulebook.save(pipeline, "grading", added, user="admin", edited_from=None)
     _, result = ev.record(pipeline, LIUHE, "TC-PJ-001", "headquarters", FULL, (), DOCS, propose=True, seen_latest=None)
     assert result.standard == "headquarters" and result.grade == "A+"
+
+
+def test_the_samples_grades_come_from_its_evaluations(sqlite_store):
+    from heatmap import bootstrap
+
+    bootstrap.load_sample(sqlite_store, 200, 120, accounts=False)
+    rows = sqlite_store.grade_evaluations()
+    assert set(rows["kind"]) == {"save", "propose", "confirm"}
+    for row in rows[rows["kind"] != "save"].to_dict("records"):
+        assert ev.recompute(sqlite_store, row).grade == row["grade"] and row["standard_version"] == 1
+    graded = ev.states(rows)
+    for project in sqlite_store.projects().to_dict("records"):
+        state = graded.get(project["code"])
+        expected = state.confirmed["grade"] if state is not None and state.confirmed is not None else None
+        assert (project["grade"] or None) == expected, project["code"]
+    assert any(s.status == "saved" and s.values["grade"] is None for s in graded.values())  # not rated yet
+    assert any(s.status == "proposed" for s in graded.values())
+    assert lg.queue(sqlite_store.projects(), rows, sqlite_store.support_decisions())  # some ask for city support

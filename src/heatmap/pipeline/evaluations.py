@@ -50,7 +50,7 @@ def standards(store: Store) -> tuple[int | None, dict[str, Any]]:
     return rulebook.current(store, gr.RULES_NAME)
 
 
-def _version_in_force(store: Store, user: str) -> tuple[int, dict[str, Any]]:
+def version_in_force(store: Store, user: str) -> tuple[int, dict[str, Any]]:
     """The version a grade is recorded with: the defaults are saved as version 1 the first time a grade uses
     them, so every grade names a version that can be read back."""
     version, document = standards(store)
@@ -121,7 +121,7 @@ def state_of(store: Store, code: str) -> State:
 # --- writing -----------------------------------------------------------------------------------------------
 
 
-def _row(code: str, kind: str, result: gr.Grade, inputs: Mapping[str, Any], user: str, note: str | None,
+def row_of(code: str, kind: str, result: gr.Grade, inputs: Mapping[str, Any], user: str, note: str | None,
          proposal_id: int | None = None) -> dict[str, Any]:
     return {"project_code": code, "kind": kind, "proposal_id": proposal_id, "standard": result.standard,
             "standard_version": result.version, "inputs": json.dumps(dict(inputs), ensure_ascii=False, sort_keys=True),
@@ -145,14 +145,14 @@ def record(store: Store, viewer: Viewer, code: str, standard: str, values: Mappi
         raise GradingError([Reason("grading.refused.not_yours", {"code": code})])
     if len(note or "") > NOTE_MAX:
         raise GradingError([Reason("grading.refused.note_long", {"max": NOTE_MAX})])
-    version, document = _version_in_force(store, viewer.username or "")
+    version, document = version_in_force(store, viewer.username or "")
     if standard not in document["standards"]:
         raise GradingError([Reason("grading.refused.unknown_standard", {"standard": standard})])
     inputs = gr.normalized_inputs(values, vetoes, documents)
     result = gr.grade_with(inputs, document, standard, version)
     if propose and not result.rated:
         raise GradingError([Reason("grading.refused.not_rated", {"code": code})])
-    row = _row(code, "propose" if propose else "save", result, inputs, viewer.username or "", note)
+    row = row_of(code, "propose" if propose else "save", result, inputs, viewer.username or "", note)
     return store.add_grade_evaluation(row, seen_latest=seen_latest), result
 
 
@@ -176,7 +176,7 @@ def confirm(store: Store, viewer: Viewer, code: str, *, seen_latest: int | None,
     result = recompute(store, proposal)
     if result.grade != proposal["grade"]:
         raise GradingError([Reason("grading.refused.recompute_differs", {"code": code})])
-    row = _row(code, "confirm", result, inputs_of(proposal), viewer.username or "", note, int(proposal["id"]))
+    row = row_of(code, "confirm", result, inputs_of(proposal), viewer.username or "", note, int(proposal["id"]))
     base: dict[str, int | None] = {}
     project = store.stored_records("project", [code], base)[code]
     written: list[int] = []
