@@ -3,6 +3,7 @@ values, the office confirms it (never its proposer) or returns it with a reason;
 version it used and recomputes exactly; the confirmed grade becomes the project's `grade`; two people at
 once cannot both write; B or better asking city support goes to the leading group's queue (会商), whose
 decisions are appended; the standards editor previews an edit's effect and saves a new version."""
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point
@@ -241,7 +242,7 @@ def test_the_samples_grades_come_from_its_evaluations(sqlite_store):
     for project in sqlite_store.projects().to_dict("records"):
         state = graded.get(project["code"])
         expected = state.confirmed["grade"] if state is not None and state.confirmed is not None else None
-        assert (project["grade"] or None) == expected, project["code"]
+        assert (None if pd.isna(project["grade"]) else project["grade"]) == expected, project["code"]
     assert any(s.status == "saved" and s.values["grade"] is None for s in graded.values())  # not rated yet
     assert any(s.status == "proposed" for s in graded.values())
     assert lg.queue(sqlite_store.projects(), rows, sqlite_store.support_decisions())  # some ask for city support
