@@ -219,7 +219,7 @@ def status_text(state: State, lang: str) -> str:
     elif state.status == "returned":
         parts.append(i18n.t("grading.status.returned", lang, reason=state.returned["note"] or "–", **at(state.returned)))
     elif state.status == "saved":
-        grade = state.values["grade"] or i18n.t("grading.not_rated", lang)
+        grade = i18n.t("grading.not_rated", lang) if is_missing(state.values["grade"]) else state.values["grade"]
         parts.append(i18n.t("grading.status.saved", lang, grade=grade, **at(state.values)))
     if not parts:
         parts.append(i18n.t("grading.status.none", lang))
