@@ -226,10 +226,6 @@ def status_text(state: State, lang: str) -> str:
     return ("" if i18n.normalize_language(lang) == "zh" else " ").join(parts)
 
 
-def status_label(status: str, lang: str) -> str:
-    return i18n.t(f"grading.status_label.{status}", lang)
-
-
 PENDING_COLUMNS = ("project", "district", "standard", "grade", "score", "proposed_by", "proposed_at")
 
 
