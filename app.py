@@ -33,4 +33,4 @@ if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carr
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
 if ui.allowed(Action.HANDLE_INQUIRIES):
     pages.append(st.Page("pages/inquiries.py", title=ui.t("nav.inquiries"), icon=":material/mail:", url_path="inquiries"))
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed: no "View more" fold past ten
