@@ -68,7 +68,7 @@ table = st.data_editor(
         "weight": st.column_config.NumberColumn(ui.t("grading.col.weight"), min_value=0.0, max_value=100.0),
         "scoring": st.column_config.SelectboxColumn(ui.t("grading.col.scoring"), options=sd.scoring_choices(lang)),
         "points": st.column_config.TextColumn(ui.t("standards.col.points")),
-        "benchmark": st.column_config.NumberColumn(ui.t("standards.col.benchmark"), min_value=0.0),
+        "benchmark": st.column_config.TextColumn(ui.t("standards.col.benchmark")),
         "options": st.column_config.TextColumn(ui.t("standards.col.options")),
     })
 st.markdown(f"**{ui.t('standards.cutoffs')}**", help=ui.t("standards.cutoffs_help"))

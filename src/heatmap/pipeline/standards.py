@@ -4,7 +4,8 @@ project, how many projects in each grade) before it is saved as a new version.
 
 A table row: indicator, weight, scoring, points ("0:0, 300:60, 500:100": value:share of the weight in %),
 benchmark (for "ratio"), options ("鼓励类:100, 允许类:50, 限制类:0": option:share, for choice indicators).
-Names are the language's; `read_rows` takes them back and reports each cell it cannot read, located by row.
+Every cell is text (an empty one is empty, never "None"); names are the language's; `read_rows` takes them
+back and reports each cell it cannot read, located by row.
 """
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ def rows(standard: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
         out.append({
             "indicator": gr.indicator_label(name, lang), "weight": float(item["weight"]),
             "scoring": i18n.t(f"grading.scoring.{scoring}", lang),
-            "points": ", ".join(f"{x:g}:{p:g}" for x, p in item.get("points", [])) or None,
-            "benchmark": float(item["benchmark"]) if "benchmark" in item else None,
-            "options": ", ".join(f"{gr.option_label(name, o, lang)}:{p:g}" for o, p in item.get("options", {}).items()) or None,
+            "points": ", ".join(f"{x:g}:{p:g}" for x, p in item.get("points", [])),
+            "benchmark": f"{item['benchmark']:g}" if "benchmark" in item else "",
+            "options": ", ".join(f"{gr.option_label(name, o, lang)}:{p:g}" for o, p in item.get("options", {}).items()),
         })
     return out
 
@@ -78,7 +79,7 @@ def read_rows(table: Any, standard_key: str, lang: str) -> tuple[list[dict[str, 
                 continue
             item["points"] = [[x, p] for x, p in points]
         elif scoring == "ratio":
-            item["benchmark"] = None if _blank(rec.get("benchmark")) else _num(float(rec["benchmark"]))
+            item["benchmark"] = _number_text(rec.get("benchmark"))
         elif scoring == "choice" and name in gr.CHOICE_INDICATORS:
             names = {gr.option_label(name, o, lang): o for o in gr.CHOICE_INDICATORS[name]}
             options = _pairs(rec.get("options"), lambda o: names.get(o, o))
@@ -88,6 +89,16 @@ def read_rows(table: Any, standard_key: str, lang: str) -> tuple[list[dict[str, 
             item["options"] = dict(options)
         out.append(item)
     return out, problems
+
+
+def _number_text(text: Any) -> int | float | None:
+    """A number typed in a text cell ("20,000"), None when blank or not a number (the check then says so)."""
+    if _blank(text):
+        return None
+    try:
+        return _num(float(str(text).replace(",", "").replace("，", "").strip()))
+    except ValueError:
+        return None
 
 
 def _pairs(text: Any, first) -> list[tuple[Any, int | float]] | None:
