@@ -23,9 +23,13 @@ pages += [  # confidential: listed for those allowed, refused by URL to anyone e
                              "transfers"),
     ui.confidential_nav_page(Action.VIEW_REPORTS, "pages/scoreboard.py", "nav.scoreboard", ":material/leaderboard:",
                              "scoreboard"),
+    ui.confidential_nav_page(Action.EDIT_PROJECTS, "pages/grading.py", "nav.grading", ":material/grade:", "grading"),
+    ui.confidential_nav_page(Action.VIEW_LEADING_GROUP, "pages/leading_group.py", "nav.leading_group", ":material/groups:",
+                             "leading-group"),
     ui.confidential_nav_page(Action.RESOLVE_DUPLICATES, "pages/duplicates.py", "nav.duplicates", ":material/call_merge:",
                              "duplicates"),
     ui.confidential_nav_page(Action.MANAGE_RULES, "pages/rules.py", "nav.rules", ":material/tune:", "rules"),
+    ui.confidential_nav_page(Action.MANAGE_RULES, "pages/standards.py", "nav.standards", ":material/rule:", "standards"),
 ]
 if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carriers, or a project list
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))

@@ -99,7 +99,7 @@ FORM_GROUPS = (
     ("space_kind", "land_needed_mu", "floor_area_needed_m2", "clear_height_needed_m", "floor_load_needed_kn_m2",
      "crane_needed_t", "power_needed_kva", "tech_needs"),
     ("reported_by", "reported_on", "carrier_code", "grade", "is_confidential", "wanted_by"),
-    (*library.LEAD_FACTS, "actual_investment_wan"),
+    (*library.LEAD_FACTS, "actual_investment_wan", "city_support_requested", "city_support_wan"),
 )
 
 with form_tab:

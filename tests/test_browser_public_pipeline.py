@@ -22,6 +22,9 @@ CONFIDENTIAL_PAGES = {
     "first-reports": ("信息首报", "First reports"),
     "transfers": ("项目流转", "Transfers"),
     "scoreboard": ("区镇考核", "Scoreboard"),
+    "grading": ("项目评价", "Grading"),
+    "standards": ("评价标准", "Grading standards"),
+    "leading-group": ("会商", "Leading group"),
 }
 REFUSAL = {"zh": "项目信息保密：请工作人员登录后查看。", "en": "Project information is confidential: staff sign in to see it."}
 PROJECT_CODE = re.compile(r"TC-PJ-\d+")

@@ -63,6 +63,10 @@ def test_the_database_refuses_to_change_or_delete_an_append_only_row(with_projec
     proposal = store.propose_transfer("TC-PJ-1", "liuhe", None, "no_land", user="a")
     store.add_transfer_event(proposal, "refer", to_district="shaxi", user="office", seen_latest=None)
     store.save_rules("reports", {"due_day": 10}, user="admin", edited_from=None)
+    evaluation = store.add_grade_evaluation({"project_code": "TC-PJ-1", "kind": "save", "standard": "manufacturing",
+                                             "standard_version": 1, "inputs": "{}", "recorded_by": "a"}, seen_latest=None)
+    store.add_support_decision({"project_code": "TC-PJ-1", "evaluation_id": evaluation, "outcome": "deferred",
+                                "decided_by": "office"}, seen_latest=None)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1
     for statement in (f"UPDATE {table} SET id = id + 100", f"DELETE FROM {table}"):

@@ -37,7 +37,11 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"  # submitted reports and their figures; per district for staff
     RESOLVE_DUPLICATES = "resolve_duplicates"  # decide whether two districts' records are one project
     REGISTER_FIRST_REPORTS = "register_first_reports"  # enter a first report (信息首报) in the ledger
-    MANAGE_RULES = "manage_rules"  # due dates, matching thresholds, award rates … (versioned)
+    MANAGE_RULES = "manage_rules"  # due dates, matching thresholds, award rates, grading standards … (versioned)
+    PROPOSE_GRADE = "propose_grade"  # a project's grade, from its indicator values; per district for staff
+    CONFIRM_GRADE = "confirm_grade"  # confirm or return a proposed grade (never one's own proposal)
+    VIEW_LEADING_GROUP = "view_leading_group"  # the leading group's queue (会商): B or better asking city support
+    DECIDE_SUPPORT = "decide_support"  # record the leading group's decision on a project's city support
 
 
 @dataclass(frozen=True)
@@ -55,14 +59,19 @@ class Viewer:
 PUBLIC = Viewer(username=None, role=Role.PUBLIC)
 
 _DISTRICT_BOUND = {Action.VIEW_PIPELINE, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.HANDLE_INQUIRIES,
-                   Action.SUBMIT_REPORTS, Action.VIEW_REPORTS}
+                   Action.SUBMIT_REPORTS, Action.VIEW_REPORTS, Action.PROPOSE_GRADE}
 _GRANTS = {
     Role.PUBLIC: set(),
     Role.STAFF: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.EDIT_CARRIERS, Action.EDIT_PROJECTS, Action.VIEW_HISTORY,
-                 Action.HANDLE_INQUIRIES, Action.SUBMIT_REPORTS, Action.VIEW_REPORTS, Action.REGISTER_FIRST_REPORTS},
-    Role.LEADER: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY, Action.VIEW_REPORTS},
+                 Action.HANDLE_INQUIRIES, Action.SUBMIT_REPORTS, Action.VIEW_REPORTS, Action.REGISTER_FIRST_REPORTS,
+                 Action.PROPOSE_GRADE},
+    Role.LEADER: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY, Action.VIEW_REPORTS,
+                  Action.VIEW_LEADING_GROUP},
+    # the office confirms grades but does not propose them: the district that brings a project proposes (衢州:
+    # the unit that brought a project takes no part in the decision, so proposing and confirming stay apart)
     Role.OFFICE: {Action.VIEW_PIPELINE, Action.VIEW_PRIVATE_CARRIERS, Action.VIEW_HISTORY, Action.EDIT_PROJECTS,
-                  Action.VIEW_REPORTS, Action.RESOLVE_DUPLICATES, Action.REGISTER_FIRST_REPORTS},
+                  Action.VIEW_REPORTS, Action.RESOLVE_DUPLICATES, Action.REGISTER_FIRST_REPORTS, Action.CONFIRM_GRADE,
+                  Action.VIEW_LEADING_GROUP, Action.DECIDE_SUPPORT},
     Role.ADMIN: set(Action),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from heatmap import auth, config, sample
-from heatmap.pipeline import firstreports
+from heatmap.pipeline import evaluations, firstreports
 from heatmap.store import Store
 
 SAMPLE_USER = "sample"
@@ -35,6 +35,8 @@ def load_sample(
     data = sample.generate(n_carriers, n_projects, seed=seed, history=history)
     _give_code_names(data.project_states, store)
     store.clear_records()
+    version, standards = evaluations.version_in_force(store, SAMPLE_USER)
+    sample.set_grades(data, standards)  # graded by the standards in force (an administrator's, if saved)
     store.save_districts(data.districts)
     for k, end in enumerate(data.period_ends):
         at = dt.datetime.combine(end, dt.time(18, 0))
@@ -46,6 +48,7 @@ def load_sample(
     _submit_sample_reports(store, data)
     book = firstreports.book(sample.first_reports(data.projects, data.period_ends[-1], seed=seed))
     store.append_ledger_entries([entry.to_record() for entry in book])
+    _record_sample_gradings(store, data, version, standards)
     _sample_transfers(store, data)
     store.set_meta("dataset", "sample")
     store.set_meta("data_date", data.period_ends[-1].isoformat())
@@ -94,6 +97,25 @@ def _sample_transfers(store: Store, data: sample.Sample, now: dt.datetime | None
 def _version_of(store: Store, code: str) -> int:
     projects = store.projects()
     return int(projects.loc[projects["code"] == code, "version_id"].iloc[0])
+
+
+def _record_sample_gradings(store: Store, data: sample.Sample, version: int, standards: dict) -> None:
+    """The sample's pre-evaluations as the districts and the office made them: values saved (not rated yet),
+    grades proposed by the district's staff, and most confirmed by the office, under standards `version`."""
+    from heatmap.pipeline import grading
+
+    districts = {p["code"]: p["district"] for p in data.projects}
+    for code, made in sorted(data.gradings.items()):
+        if code not in districts:
+            continue
+        result = grading.grade_with(made["inputs"], standards, grading.standard_of(standards, made["standard"]), version)
+        kind = "save" if made["status"] == "saved" else "propose"
+        proposed_at = dt.datetime.combine(made["proposed_on"], dt.time(2, 30))  # 10:30 in Taicang
+        row = evaluations.row_of(code, kind, result, made["inputs"], sample.STAFF_OF.format(districts[code]), None)
+        proposal = store.add_grade_evaluation(row, seen_latest=None, at=proposed_at)
+        if made["status"] == "confirmed":
+            confirm = evaluations.row_of(code, "confirm", result, made["inputs"], "office", None, proposal)
+            store.add_grade_evaluation(confirm, seen_latest=proposal, at=dt.datetime.combine(made["confirmed_on"], dt.time(7, 0)))
 
 
 def _give_code_names(states, store: Store | None = None) -> None:

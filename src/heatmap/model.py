@@ -224,6 +224,10 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("is_technical_upgrade", FieldType.BOOL),  # 技改 / 升级 of an existing plant (qualifies below the amount)
     # The fixed-asset investment actually formed once settled, in 万 of `currency` (the first-report award's basis).
     _num("actual_investment_wan", maximum=1e9),
+    # The project asks for city-level fiscal support (市级财政优惠), and how much, in 万元 CNY: graded B or better,
+    # it goes to the leading group's queue (会商, seed 二(二)).
+    FieldSpec("city_support_requested", FieldType.BOOL),
+    _num("city_support_wan", maximum=1e9),
     FieldSpec("geometry", FieldType.GEOMETRY),  # where the project is or would be; district seat if empty
 )
 

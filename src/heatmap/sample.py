@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from heatmap import config, geo
+from heatmap.pipeline import grading
 from heatmap.model import (
     FX_TO_CNY,
     M2_PER_MU,
@@ -28,6 +29,7 @@ from heatmap.model import (
     OfficeGrade,
     Stage,
     StageGroup,
+    investment_cny_wan,
     is_missing,
 )
 
@@ -153,6 +155,8 @@ class Sample:
     carrier_states: list[list[dict]]
     project_states: list[list[dict]]
     stop_reasons: dict[str, str] = field(default_factory=dict)  # code -> why it was put on hold or dropped
+    # per project code: its pre-evaluation (see `gradings`): inputs, status, standard, the days proposed/confirmed
+    gradings: dict[str, dict] = field(default_factory=dict)
 
     @property
     def carriers(self) -> list[dict]:
@@ -549,6 +553,9 @@ def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED,
     for c in finals:
         by_district.setdefault((c["district"], c["kind"]), []).append(c)
     projects = [g.project(i + 1, by_district) for i in range(n_projects)]
+    # the grade drawn for a project is the target its indicator values are made for; its grade is what the
+    # default standard then computes from them, and only a confirmed one is the project's grade
+    made = gradings(projects, {p["code"]: p.pop("grade", None) for p in projects}, as_of)
 
     n_periods = len(g.ends)
     carrier_states: list[list[dict]] = [[] for _ in range(n_periods)]
@@ -570,10 +577,78 @@ def generate(n_carriers: int = 1500, n_projects: int = 300, *, seed: int = SEED,
                 state["investment_wan"] = float(round(p["investment_wan"] * 1.25, -1))
             if STAGE_GROUP.get(reached[-1]) is not StageGroup.SETTLED:
                 state.pop("carrier_code", None)
-            if reached[-1] is Stage.FIRST_CONTACT:
-                state.pop("grade", None)
             project_states[k].append(state)
-    return Sample(list(g.districts.values()), g.ends, carrier_states, project_states, life.stop_reasons)
+    data = Sample(list(g.districts.values()), g.ends, carrier_states, project_states, life.stop_reasons, made)
+    set_grades(data, grading.DEFAULT_RULES)
+    return data
+
+
+_TARGET_SHARE = {"A+": 0.96, "A": 0.86, "B": 0.76, "C": 0.66, "D": 0.56, "E": 0.46, "F": 0.3}
+
+
+def _value_for(share: float, item: dict) -> Any:
+    """A value of an indicator earning about `share` of its weight under its scoring (the inverse of scoring)."""
+    if item["scoring"] == "choice":
+        return min(item["options"], key=lambda o: abs(item["options"][o] - 100 * share))
+    if item["scoring"] == "ratio":
+        return share * item["benchmark"]
+    pct = 100 * share
+    for (x0, p0), (x1, p1) in zip(item["points"], item["points"][1:]):
+        if p0 <= pct <= p1 and p1 > p0:
+            return x0 + (x1 - x0) * (pct - p0) / (p1 - p0)
+    return item["points"][-1][0] if pct >= item["points"][-1][1] else item["points"][0][0]
+
+
+def gradings(projects: list[dict], targets: dict[str, str | None], as_of: dt.date = AS_OF) -> dict[str, dict]:
+    """The sample's pre-evaluations: for each project past first contact that has a target grade, indicator
+    values made to land near it under the default standard of its category (total investment is the
+    project's own), a veto for some F projects, the documents; most confirmed by the office, some only
+    proposed, some saved with values missing (not rated yet). A few ask for city support. Drawn from
+    generators of their own (seeded by the project's number), so every other drawn value stays as it was."""
+    out = {}
+    for p in projects:
+        n = int(p["code"].rsplit("-", 1)[1])
+        rng = np.random.default_rng(20_011 + n)
+        target = targets.get(p["code"])
+        if target is None or p["_timeline"][-1][1] is Stage.FIRST_CONTACT:
+            continue
+        key = grading.standard_of(grading.DEFAULT_RULES, p["category"])
+        standard = grading.DEFAULT_RULES["standards"][key]
+        values: dict[str, Any] = {}
+        for item in standard["indicators"]:
+            share = float(np.clip(_TARGET_SHARE[target] + rng.normal(0, 0.08), 0, 1))
+            value = _value_for(share, item)
+            values[item["indicator"]] = value if isinstance(value, str) else float(round(value, 0 if value >= 100 else 1))
+        values["investment_cny_wan"] = float(round(investment_cny_wan(p["investment_wan"], p["currency"]), -1))
+        vetoes = [str(rng.choice(["environment", "energy", "fake_project"]))] if target == "F" and rng.random() < 0.6 else []
+        draw = rng.random()
+        status = "saved" if draw < 0.1 else "proposed" if draw < 0.2 else "confirmed"
+        if status == "saved":  # the district has not got every figure yet
+            for name in rng.choice([i["indicator"] for i in standard["indicators"]], size=int(rng.integers(1, 3)), replace=False):
+                values.pop(str(name))
+        proposed_on = as_of - dt.timedelta(days=int(rng.integers(12, 90)))
+        out[p["code"]] = {"inputs": grading.normalized_inputs(values, vetoes, grading.DOCUMENTS), "status": status,
+                          "standard": key, "proposed_on": proposed_on,
+                          "confirmed_on": min(as_of, proposed_on + dt.timedelta(days=int(rng.integers(2, 10)))),
+                          "support_draw": float(rng.random()), "support_share": float(rng.uniform(0.02, 0.06))}
+    return out
+
+
+def set_grades(data: Sample, rules: dict) -> None:
+    """Grade the sample's evaluations under `rules` (the standards in force): each project's `grade` in every
+    state past first contact is its confirmed grade (None otherwise); some projects graded B or better, and a
+    few below, ask for city support (an amount of 2–6 % of the investment)."""
+    for made in data.gradings.values():
+        made["grade"] = grading.grade_with(made["inputs"], rules, grading.standard_of(rules, made["standard"]), None).grade
+    for state in data.project_states:
+        for rec in state:
+            made = data.gradings.get(rec["code"])
+            confirmed = made is not None and made["status"] == "confirmed"
+            rec["grade"] = made["grade"] if confirmed and rec["stage"] != Stage.FIRST_CONTACT.value else None
+            asks = confirmed and made["support_draw"] < (0.15 if grading.at_least(made["grade"], "B") else 0.05)
+            rec["city_support_requested"] = True if asks else (False if made is not None else None)
+            amount = investment_cny_wan(rec["investment_wan"], rec["currency"]) * (made or {}).get("support_share", 0)
+            rec["city_support_wan"] = float(max(50.0, round(amount, -1))) if asks else None
 
 
 class _PipelineLife:

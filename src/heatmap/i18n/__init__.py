@@ -25,6 +25,7 @@ from heatmap.i18n import rules as rules_strings
 from heatmap.i18n import firstreports as firstreports_strings
 from heatmap.i18n import transfers as transfers_strings
 from heatmap.i18n import scoreboard as scoreboard_strings
+from heatmap.i18n import grading as grading_strings
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -56,6 +57,7 @@ CATALOG = _merge(
     firstreports_strings,
     transfers_strings,
     scoreboard_strings,
+    grading_strings,
 )
 
 

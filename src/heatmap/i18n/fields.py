@@ -56,6 +56,8 @@ CATALOG = {
     "field.decision_level_visit": ("已与决策层洽谈", "Decision-level talks held"),
     "field.is_technical_upgrade": ("技改项目", "Technical upgrade"),
     "field.actual_investment_wan": ("实际投资（万）", "Actual investment (10k)"),
+    "field.city_support_requested": ("申请市级财政支持", "Asks for city fiscal support"),
+    "field.city_support_wan": ("申请市级财政支持金额（万元）", "City fiscal support asked (10k CNY)"),
     "field.wanted_by": ("期望落地时间", "Wanted by"),
     "field.code_name": ("项目代号", "Code name"),
     "field.credit_code": ("统一社会信用代码", "Unified social credit code"),

@@ -115,6 +115,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "district": "太仓高新区", "origin_district": "沙溪镇", "reported_by": "沙溪镇招商办", "reported_on": _FIXED_DATE,
         "carrier_code": None, "grade": "A", "is_confidential": "是", "wanted_by": dt.date(2026, 12, 31),
         "has_feasibility_study": "否", "decision_level_visit": "是", "is_technical_upgrade": "否",
+        "city_support_requested": "是", "city_support_wan": 800,
         "lon": 121.1420, "lat": 31.4628,
     },
     "trade_logistics": {

@@ -633,6 +633,11 @@ QUANTITY_UNITS["land_mu"] = {"mu": 1.0, "m2": 1 / mu_to_m2(1.0), "wan_m2": 1e4 /
 _ALLOWED_SHOWN["land_mu"] = "亩 (mu), ㎡ (m²), 万㎡, 公顷 (ha)"
 FIELD_QUANTITY["land_needed_mu"] = "land_mu"
 
+# The city support a project asks for is in 万元 CNY (the field's unit); 元 is converted.
+QUANTITY_UNITS["cny_wan"] = {"wan_cny": 1.0, "wan": 1.0, "cny": 1e-4}
+_ALLOWED_SHOWN["cny_wan"] = "万元, 元 (CNY 10k, CNY)"
+FIELD_QUANTITY["city_support_wan"] = "cny_wan"
+
 # Currency words, as the currency column and an amount's own cell write them (the codes of model.FX_TO_CNY).
 CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
     "CNY": ("人民币", "元", "人民币元", "rmb", "cny", "yuan", "¥", "￥", "rmb¥"),

@@ -30,7 +30,7 @@ import pandas as pd
 
 from heatmap import i18n
 from heatmap.model import PROJECT_FIELD, Problem, Stage, ValidationError, is_missing
-from heatmap.pipeline import counting, duplicates, ledger, scoreboard, transfers
+from heatmap.pipeline import counting, duplicates, grading, ledger, scoreboard, transfers
 from heatmap.pipeline import projects as pj
 from heatmap.pipeline import reports as rp
 from heatmap.store import Store
@@ -43,8 +43,9 @@ DOCUMENTS: dict[str, tuple[Mapping[str, Any], Callable[[Mapping[str, Any]], list
     "counting": (counting.DEFAULT_RULES, counting.validate_rules),
     "scoreboard": (scoreboard.DEFAULT_RULES, scoreboard.validate_rules),
     "transfers": (transfers.DEFAULT_RULES, transfers.validate_rules),
+    # the grading standards: tables of indicators per category, edited on their own page (pages/standards.py)
+    "grading": (grading.DEFAULT_RULES, grading.validate_rules),
 }
-NAMES = tuple(DOCUMENTS)
 
 
 # --- the rules in force ---------------------------------------------------------------------------
@@ -234,6 +235,9 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
 }
 _TRANSFER_REASON_SETTINGS = {"reasons": None, "reasons_needing_note": "reasons", "decline_reasons": None,
                              "decline_reasons_needing_note": "decline_reasons"}
+
+
+NAMES = tuple(SETTINGS)  # the documents the rules page edits (the grading standards have a page of their own)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ History keeps, per version, what each record was before and after, so any earlie
 The package keeps one small interface, `Store`, over modules split by concern: `schema` (tables),
 `rows` (entities, values, bulk rows), `records` (the versioned-record engine: diff, save, history,
 rollback), `reference` (meta, districts, header mappings), `accounts` (users, inquiries) and `pipeline`
-(stage events, reports, the first-report ledger, duplicate decisions, transfer proposals, rules).
+(stage events, reports, the first-report ledger, duplicate decisions, transfer proposals, rules) and `grades`
+(grade evaluations, the leading group's decisions).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from heatmap import config
 from heatmap.store.accounts import Accounts
 from heatmap.store.records import Conflict, Diff, RecordChange, Records, StoreBusy, conflict
+from heatmap.store.grades import Grades
 from heatmap.store.pipeline import Pipeline
 from heatmap.store.reference import Reference
 from heatmap.store.rows import ENTITIES, PREVIOUS_GEOMETRY, Entity, records_frame
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 
-class Store(Records, Reference, Accounts, Pipeline):
+class Store(Records, Reference, Accounts, Pipeline, Grades):
     """The database behind the app. Create one per process; it is safe to share between threads."""
 
     def __init__(self, url: str | None = None):

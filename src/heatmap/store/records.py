@@ -313,6 +313,8 @@ class Records:
                          if diff.base.get(code, -1) != expected_base.get(code, -1)]
                 raise conflict(moved)
             if diff.is_empty:
+                if also is not None:
+                    also(conn)
                 return None, diff
             version_id = self._write(
                 conn, entity, diff, user=user, source=source, at=at, file_name=file_name,

@@ -299,8 +299,41 @@ rules_table = sa.Table(
     sa.UniqueConstraint("name", "version", name="uq_rules_name_version"),
 )
 
+# Pre-evaluation (issue 10): every step of a project's grade — indicator values saved, a grade proposed by the
+# district, confirmed or returned by the office — is a row; so is each decision of the leading group's queue.
+grade_evaluations_table = sa.Table(
+    "grade_evaluations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_code", sa.String(40), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # save | propose | confirm | return
+    sa.Column("proposal_id", sa.Integer),  # confirm / return: the proposal decided on
+    sa.Column("standard", sa.String(40), nullable=False),  # the category whose standard graded it
+    sa.Column("standard_version", sa.Integer, nullable=False),  # the version of the "grading" rules document
+    sa.Column("inputs", sa.Text, nullable=False),  # JSON: indicator values, vetoes, documents provided
+    sa.Column("grade", sa.String(4)),  # None: not rated yet
+    sa.Column("score", sa.String(40)),  # the exact score as a fraction ("167/2"), None while not rated
+    sa.Column("explanation", sa.Text),  # JSON: why (the reasons), as computed then
+    sa.Column("note", sa.Text),  # a return's reason; a proposal's remark
+    sa.Column("recorded_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+support_decisions_table = sa.Table(
+    "support_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_code", sa.String(40), nullable=False, index=True),
+    sa.Column("evaluation_id", sa.Integer, nullable=False),  # the confirmed grade it was decided on
+    sa.Column("outcome", sa.String(20), nullable=False),  # approved | declined | deferred
+    sa.Column("support_wan", sa.Float),  # the support requested when decided, 万元
+    sa.Column("note", sa.Text),
+    sa.Column("decided_by", sa.String(80), nullable=False),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+)
+
 APPEND_ONLY_TABLES = ("project_events", "reports", "first_reports", "duplicate_decisions", "transfer_proposals", "rules",
-                      "transfer_events")
+                      "transfer_events", "grade_evaluations", "support_decisions")
 
 
 def append_only_ddl(table: str, dialect: str) -> list[str]:
