@@ -290,8 +290,9 @@ class Records:
         written since that preview, or a record to remove appeared: nothing the person did not see is
         overwritten. Raises `StoreBusy` if another writer held the store longer than the wait.
 
-        `along(conn)` is called inside the same transaction once the version is written (a record of the
-        decision that made it, e.g. an accepted transfer): if it raises, nothing at all is written.
+        `along(conn)` is called inside the same transaction once the version is written, or when the records
+        need no new version (a record of the decision that made it: an accepted transfer, a grade's
+        confirmation): if it raises, nothing at all is written.
         """
         entity = ENTITIES[entity_name]
         problems = [p for p in self.validate(entity_name, records, today=today) if p.severity == "error"]
@@ -312,9 +313,9 @@ class Records:
                 moved = [code for code in diff.base.keys() | expected_base.keys()
                          if diff.base.get(code, -1) != expected_base.get(code, -1)]
                 raise conflict(moved)
-            if diff.is_empty:
-                if also is not None:
-                    also(conn)
+            if diff.is_empty:  # nothing of the records changes, but what goes with them is still written
+                if along is not None:
+                    along(conn)
                 return None, diff
             version_id = self._write(
                 conn, entity, diff, user=user, source=source, at=at, file_name=file_name,
