@@ -128,6 +128,9 @@ with form_tab:
                         if field_name == "code" and stored is not None:
                             st.text_input(ui.t("field.code"), value=stored["code"], disabled=True, key=f"{form_key}_code")
                             values["code"] = stored["code"]
+                        elif field_name == "grade":  # the office's confirmed grade (项目评价), never typed here
+                            st.text_input(ui.t("field.grade"), value=(stored or {}).get("grade") or ui.t("filters.ungraded"),
+                                          disabled=True, help=ui.t("projects.grade_from_evaluation"), key=f"{form_key}_grade")
                         else:
                             values[field_name] = widget(field_name, (stored or {}).get(field_name), f"{form_key}_{field_name}")
             stage_on = st.date_input(ui.t("projects.stage_on"), value=dt.date.today(), key=f"{form_key}_stage_on",

@@ -1,6 +1,11 @@
 """The project library (项目库) and the pipeline's stored records: labels and messages."""
 
 CATALOG = {
+    "projects.grade_from_evaluation": (
+        "评级由“项目评价”得出：区镇提出、招商局确认后写入，此处不可修改。",
+        "The grade comes from pre-evaluation: proposed by the district, written once the office confirms it; it "
+        "cannot be typed here.",
+    ),
     "nav.projects": ("项目库", "Projects"),
     "projects.title": ("项目库", "Project pipeline"),
     "projects.caption": (
