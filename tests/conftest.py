@@ -132,6 +132,26 @@ class RunningApp:
         self.log.close()
 
 
+def writing_app(name: str):
+    """The fixtures of a test module whose tests write: `server`, an app of its own (its own data directory),
+    for the module, and `store`, the store it uses. In the module: `server, store = writing_app("my-app")`."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory, browser):
+        app = RunningApp(tmp_path_factory.mktemp(name))
+        yield app
+        app.stop()
+
+    @pytest.fixture
+    def store(server):
+        from heatmap.store import Store
+
+        s = Store(f"sqlite:///{server.data_dir / 'heatmap.sqlite'}")
+        yield s
+        s.engine.dispose()
+
+    return server, store
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """The app on its embedded default (a new SQLite database, filled with the sample on first use)."""

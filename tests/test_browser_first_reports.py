@@ -8,24 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from heatmap.pipeline import firstreports as fr
-from heatmap.store import Store
 
-from conftest import RunningApp, sign_in, wait_for_app
+from conftest import writing_app, sign_in, wait_for_app
 from test_browser_upload import open_page
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, browser):
-    app = RunningApp(tmp_path_factory.mktemp("first-reports-app"))  # its own data: these tests write
-    yield app
-    app.stop()
-
-
-@pytest.fixture
-def store(server):
-    s = Store(f"sqlite:///{server.data_dir / 'heatmap.sqlite'}")
-    yield s
-    s.engine.dispose()
+server, store = writing_app("first-reports-app")  # its own data: these tests write
 
 
 def signed_in_page(browser, server, user):

@@ -2,29 +2,16 @@
 with its explanation and propose it (zh); the office confirms it (en) and it becomes the project's grade; the
 leading group's queue lists a B-or-better project asking for city support, leaders by code name, and the office
 records a decision; an administrator edits a standard, sees the effect on the projects' grades and saves it."""
-import pytest
 from playwright.sync_api import expect
 
 from heatmap.pipeline import evaluations as ev
 from heatmap.pipeline import grading as gr
 from heatmap.pipeline import leading_group as lg
-from heatmap.store import Store
 
-from conftest import RunningApp, sign_in, wait_for_app
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, browser):
-    app = RunningApp(tmp_path_factory.mktemp("grading-app"))  # its own data: these tests write
-    yield app
-    app.stop()
+from conftest import writing_app, sign_in, wait_for_app
 
 
-@pytest.fixture
-def store(server):
-    s = Store(f"sqlite:///{server.data_dir / 'heatmap.sqlite'}")
-    yield s
-    s.engine.dispose()
+server, store = writing_app("grading-app")  # its own data: these tests write
 
 
 def open_as(browser, server, user, page_name, english=False):

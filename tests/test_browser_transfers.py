@@ -4,29 +4,16 @@ there; once it settles, both districts' credit rows show on the page (in English
 store; the public is refused at the page's URL."""
 import datetime as dt
 
-import pytest
 from playwright.sync_api import expect
 
 from heatmap.pipeline import transfercredit, transferflow
-from heatmap.store import Store
 
-from conftest import RunningApp, wait_for_app
+from conftest import writing_app, wait_for_app
 from test_browser_first_reports import pick, signed_in_page
 from test_browser_upload import open_page
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, browser):
-    app = RunningApp(tmp_path_factory.mktemp("transfers-app"))  # its own data: these tests write
-    yield app
-    app.stop()
-
-
-@pytest.fixture
-def store(server):
-    s = Store(f"sqlite:///{server.data_dir / 'heatmap.sqlite'}")
-    yield s
-    s.engine.dispose()
+server, store = writing_app("transfers-app")  # its own data: these tests write
 
 
 def test_a_transfer_goes_from_proposal_to_acceptance_and_after_settlement_both_districts_have_credit(server, browser, store):

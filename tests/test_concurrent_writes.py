@@ -7,7 +7,6 @@ refused with a clear message and shows the fresh preview; the command line reads
 commits what the file really changes on the data as it now is.
 """
 import datetime as dt
-import io
 import os
 import random
 import subprocess

@@ -2,7 +2,6 @@
 taken from git) is upgraded in place by today's, on SQLite and PostGIS, and every record, version and
 change survives; the upgraded schema is the one a new database gets."""
 import datetime as dt
-import json
 import subprocess
 import sys
 import tarfile

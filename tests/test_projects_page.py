@@ -1,7 +1,6 @@
 """The project library (项目库) under AppTest: staff see and edit their own district's projects only, the
 office all; a leader sees code names, never names or investors; the public does not reach the page; a form
 filled from an older version is refused (tests/test_browser_projects.py, where forms are really submitted)."""
-import pytest
 
 from heatmap.access import Role, Viewer
 from heatmap.store import Store

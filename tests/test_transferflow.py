@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from heatmap.access import PUBLIC, Role, Viewer
+from heatmap.access import PUBLIC
 from heatmap.pipeline import figures, transfercredit, transferflow, transfers
 from heatmap.store import Conflict
 
