@@ -226,3 +226,21 @@ def test_the_days_and_the_default_split_are_rules_an_administrator_edits_in_the_
     assert transferflow.stale(t, t.since + dt.timedelta(days=10), rules)
     accept(flow, SHAXI, pid)
     assert one(flow, pid).split == (60.0, 3)
+
+
+def test_after_settlement_both_districts_scoreboard_rows_carry_their_credit(flow):
+    from heatmap.pipeline import reports as rp
+    from heatmap.pipeline import scoreboard_inputs as si
+    from heatmap.pipeline import workflow
+
+    pid = propose(flow, LIUHE, "TC-PJ-001", "shaxi")
+    accept(flow, SHAXI, pid)
+    moved = flow.record("project", "TC-PJ-001")
+    today = workflow.today_in_taicang()
+    flow.save("project", [{**moved, "stage": "registered"}], user="staff-shaxi", source="form", stage_events={"TC-PJ-001": {"on": today}})
+    board = si.board(flow, rp.period_of(today, workflow.rules(flow)), ["liuhe", "shaxi", "port"], today)
+    figures_ = board.figures.set_index("district")
+    assert figures_.loc["liuhe", "transfers_out"] == 1 and figures_.loc["shaxi", "transfers_in"] == 1
+    assert figures_.loc["liuhe", "transfer_credit_projects"] == 0.5 and figures_.loc["shaxi", "transfer_credit_projects"] == 0.5
+    assert figures_.loc["liuhe", "transfer_credit_cny_wan"] == 25_000.0 == figures_.loc["shaxi", "transfer_credit_cny_wan"]
+    assert figures_.loc["port", "transfer_credit_projects"] == 0
