@@ -54,10 +54,12 @@ def pair_expander(page, codes):
 
 
 def decide(page, codes, outcome: str, hosting: str | None = None) -> None:
+    wait_for_app(page)  # the page after the previous decision has finished drawing
     expander = pair_expander(page, codes)
     expander.locator("summary").click()
     form = expander.locator("[data-testid='stForm']")
     form.get_by_text(outcome, exact=True).click()
+    expect(form.get_by_role("radio", name=outcome, exact=True)).to_be_checked()
     if hosting:
         option = page.get_by_role("option").filter(has_text=hosting).first
         for _ in range(3):  # the list may close again while the expander settles: open it once more
@@ -92,7 +94,7 @@ def test_the_office_decides_one_pair_the_same_and_another_different(office_serve
     assert kept["reported_on"] == dt.date(2026, 3, 1)  # the earlier registration wins
 
     decide(page, DIFFERENT, "不同项目")
-    expect(pair_expander(page, DIFFERENT)).to_have_count(0, timeout=30_000)
+    expect(pair_expander(page, DIFFERENT)).to_have_count(0, timeout=60_000)
     assert store.record("project", DIFFERENT[0]) is not None and store.record("project", DIFFERENT[1]) is not None
     assert sorted(store.duplicate_decisions()["outcome"]) == ["different", "same"]
 
