@@ -84,6 +84,12 @@ def test_the_data_version_grows_with_a_submitted_report(reported):
     assert shown_for(reported).not_reported == ()
 
 
+def test_the_data_version_grows_with_a_saved_rules_version(reported):
+    before = reported.data_version()
+    reported.save_rules("reports", {"due_days_after_end": 20}, user="admin", edited_from=None)
+    assert reported.data_version() > before
+
+
 def test_a_leader_sees_code_names_and_the_shared_fields_only(reported):
     frame = reported.projects()
     frame.loc[frame["code"] == "D", "code_name"] = None  # a project without a code name: no shared view of it

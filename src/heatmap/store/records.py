@@ -35,7 +35,7 @@ from heatmap.store.rows import (
     _utcnow,
     records_frame,
 )
-from heatmap.store.schema import SRID, carriers_table, changes_table, reports_table, versions_table
+from heatmap.store.schema import SRID, carriers_table, changes_table, reports_table, rules_table, versions_table
 
 # --- diffs ---------------------------------------------------------------------------------------
 
@@ -154,11 +154,13 @@ class Records:
             return conn.execute(sa.select(sa.func.count()).select_from(ENTITIES[entity_name].table)).scalar_one()
 
     def data_version(self) -> int:
-        """Grows with every saved version and every submitted report (both only ever added): a cheap key
-        for caches of derived data, the map's reporting periods included."""
-        newest = [sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0)).scalar_subquery() for t in (versions_table, reports_table)]
+        """Grows with every saved version, every submitted report and every saved version of a rules
+        document (all only ever added): a cheap key for caches of derived data, so figures derived by rules
+        (due dates, counting, the city report) follow a rules change too."""
+        newest = [sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0)).scalar_subquery()
+                  for t in (versions_table, reports_table, rules_table)]
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(newest[0] + newest[1])).scalar_one()
+            return conn.execute(sa.select(newest[0] + newest[1] + newest[2])).scalar_one()
 
     # --- diff and save ---------------------------------------------------------------------------
 
