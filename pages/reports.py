@@ -55,7 +55,7 @@ if viewer.district and ui.allowed(Action.SUBMIT_REPORTS, viewer.district):
     tables = reports.report_tables(diff, lang, names, show_names=True, rules=rulebook.rules(store, "projects"))
 else:
     st.subheader(ui.t("reports.city"))
-    city = workflow.city_report(store, period, ui.projects(), list(names), rules)
+    city = ui.city_report(period)
     tables = reports.report_tables(city, lang, names, show_names=library.sees_names(viewer),
                                    rules=rulebook.rules(store, "projects"))
 

@@ -147,6 +147,11 @@ def _city_report(data_version: int, period_key: str) -> reports.CityReport:
                                 workflow.rules(store))
 
 
+def city_report(period: reports.Period) -> reports.CityReport:
+    """The period's report for the whole city (for readers of every district), built once per data version."""
+    return _city_report(data_version(), period.key)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _signed_in_year(data_version: int, codes: tuple[str, ...], year: int) -> tuple[int, float]:
     frame = _projects(data_version)
@@ -177,7 +182,7 @@ def district_colours(figure: str | None, period: reports.Period) -> mapview.Dist
     if figure in mapdata.SCORE_FIGURES:
         values = mapdata.score_figure(scoreboard_board(period.key), figure)
     else:
-        values = mapdata.district_figure(_city_report(data_version(), period.key), figure)
+        values = mapdata.district_figure(city_report(period), figure)
     return mapview.DistrictColours(title=t("map.colour_title", figure=t(f"figure.{figure}"), period=period.label(lang())),
                                    values=values.to_dict(), money=figure in mapdata.MONEY_FIGURES,
                                    decimals=mapdata.figure_decimals(figure))
