@@ -24,7 +24,8 @@ from test_concurrent_writes import assert_history_equals_tables
 pytestmark = pytest.mark.filterwarnings("ignore:Did not recognize type 'geometry'")
 
 # Each release whose database a deployment may still hold: the last commit of that release.
-RELEASES = {"2026-11 (before migrations)": "a7f1a56", "2026-12 (migrations 0001-0003)": "1b0ccea"}
+RELEASES = {"2026-11 (before migrations)": "a7f1a56", "2026-12 (migrations 0001-0003)": "1b0ccea",
+            "2026-12 pipeline (migrations 0001-0007)": "e0d5fab"}
 
 # Run with the old release's own code: the sample, then an upload, a second upload and its rollback.
 BUILD = r"""
