@@ -56,7 +56,7 @@ def _early_language(argv: Sequence[str]) -> str:
         if arg == "--":
             break
         value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
-        if value in i18n.LANGUAGES:
+        if value in i18n.STAFF_LANGUAGES:
             return value
     return language_from_environment()
 
@@ -575,12 +575,12 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     h = lambda key, **params: i18n.t(f"cli.help.{key}", lang, **params)  # noqa: E731
     number = _positive(lang)
     parser = _Parser(prog="python -m heatmap", description=h("description"), lang=lang)
-    parser.add_argument("--lang", choices=list(i18n.LANGUAGES), default=lang, help=h("lang"))
+    parser.add_argument("--lang", choices=list(i18n.STAFF_LANGUAGES), default=lang, help=h("lang"))
     sub = parser.add_subparsers(dest="command", required=True, title=h("commands"), metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, func, help_key: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=h(help_key), description=h(help_key), lang=lang)
-        p.add_argument("--lang", choices=list(i18n.LANGUAGES), default=argparse.SUPPRESS, help=h("lang"))
+        p.add_argument("--lang", choices=list(i18n.STAFF_LANGUAGES), default=argparse.SUPPRESS, help=h("lang"))
         p.set_defaults(func=func)
         return p
 

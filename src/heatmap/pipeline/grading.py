@@ -368,7 +368,7 @@ def category_label(key: str, lang: str, rules: Mapping[str, Any] | None = None) 
     if key in BUILT_IN:
         return i18n.label("category", key, lang)
     names = (rules or {}).get("labels", {}).get(key)
-    return names[0 if i18n.normalize_language(lang) == "zh" else 1] if names else key
+    return i18n.pick(names, lang) if names else key
 
 
 def indicator_label(name: str, lang: str) -> str:

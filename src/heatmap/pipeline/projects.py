@@ -549,7 +549,7 @@ def stop_reason_label(reason: str, lang: str, rules: Mapping[str, Any] = DEFAULT
     """The name of a reason for on hold / dropped: from the rules' own labels, else the catalog."""
     own = rules.get("reason_labels", {}).get(reason)
     if own:
-        return own[i18n.LANGUAGES.index(i18n.normalize_language(lang))]
+        return i18n.pick(own, lang)
     return i18n.t(f"pipeline_projects.stop_reason.{reason}", lang)
 
 

@@ -101,7 +101,7 @@ def rules(store: Store) -> Mapping[str, Any]:
 def reason_label(reason: str, lang: str, rules_: Mapping[str, Any] = DEFAULT_RULES) -> str:
     own = rules_.get("reason_labels", {}).get(reason)
     if own:
-        return own[i18n.LANGUAGES.index(i18n.normalize_language(lang))]
+        return i18n.pick(own, lang)
     return i18n.t(f"transfers.reason.{reason}", lang)
 
 
