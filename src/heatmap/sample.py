@@ -192,7 +192,8 @@ def district_records() -> list[dict]:
         for order, row in enumerate(csv.DictReader(f)):
             cell = cells.get(row["approximate_cell"]) if row["approximate_cell"] else None
             out.append({
-                "code": row["code"], "name_zh": row["name_zh"], "name_en": row["name_en"], "kind": row["kind"],
+                "code": row["code"], "name_zh": row["name_zh"], "name_en": row["name_en"], "name_de": row.get("name_de") or None,
+                "kind": row["kind"],
                 "aliases": row["aliases"], "seat": Point(float(row["seat_lon"]), float(row["seat_lat"])),
                 "seat_note": row["seat_note"], "boundary": cell, "boundary_approximate": True,
                 "contact": row["contact"], "sort_order": order,

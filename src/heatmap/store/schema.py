@@ -99,6 +99,7 @@ districts_table = sa.Table(
     sa.Column("code", sa.String(40), primary_key=True),
     sa.Column("name_zh", sa.String(80), nullable=False),
     sa.Column("name_en", sa.String(120), nullable=False),
+    sa.Column("name_de", sa.String(120)),  # German (public pages); none: the English name is shown
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("aliases", sa.Text),  # ;-separated other names people write in files
     sa.Column("seat", Geometry),
