@@ -241,19 +241,70 @@ def data_date() -> dt.date | None:
 # --- language and viewer -------------------------------------------------------------------------
 
 
+def browser_language() -> str:
+    """The language the browser asks for (Accept-Language, else its locale): one of the app's, English for
+    a browser that asks only for others, Chinese when it says nothing (not a browser)."""
+    if "browser_lang" not in st.session_state:
+        try:
+            header, locale = st.context.headers.get("Accept-Language"), st.context.locale
+        except Exception:  # noqa: BLE001 - no request behind this run (a bare script): nothing asked
+            header, locale = None, None
+        st.session_state["browser_lang"] = i18n.choose_language(None, header, locale)
+    return st.session_state["browser_lang"]
+
+
 def lang() -> str:
-    """The session's language. A link's ?lang= sets it (a shared link opens in the sender's language);
-    switching pages drops query parameters, so the session remembers it and puts it back in the URL."""
-    if "lang" in st.query_params:
-        st.session_state["lang"] = i18n.normalize_language(st.query_params["lang"])
-    current = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
-    if current != i18n.DEFAULT_LANGUAGE and st.query_params.get("lang") != current:
+    """The session's language. A link's ?lang= sets it (a shared link opens in the sender's language); without
+    one (or with a language the app does not have) the browser's languages choose it. Switching pages drops
+    query parameters, so the session remembers it and puts it back in the URL whenever the URL must say it:
+    always, except for Chinese to a Chinese browser (today's links)."""
+    asked = st.query_params.get("lang")
+    if i18n.known_language(asked):
+        st.session_state["lang"] = i18n.known_language(asked)
+    elif "lang" not in st.session_state:
+        st.session_state["lang"] = browser_language()
+    current = st.session_state["lang"]
+    if current == i18n.DEFAULT_LANGUAGE and browser_language() == i18n.DEFAULT_LANGUAGE:
+        if "lang" in st.query_params and asked != current:  # ?lang=xx of no language: the link is cleaned
+            del st.query_params["lang"]
+    elif asked != current:
         st.query_params["lang"] = current
     return current
 
 
 def t(key: str, **params) -> str:
     return i18n.t(key, lang(), **params)
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+
+def eur_rate() -> i18n.ReferenceRate:
+    """The reference rate foreign readers see amounts in euros at: the administrators' setting (CNY per EUR
+    and its date), else the documented default."""
+    store = get_store()
+    try:
+        return i18n.ReferenceRate(float(store.get_meta("eur_rate")), dt.date.fromisoformat(store.get_meta("eur_rate_date")))
+    except (TypeError, ValueError):
+        return i18n.DEFAULT_EUR_RATE
+
+
+def save_eur_rate(cny_per_eur: float, as_of: dt.date) -> bool:
+    """An administrator sets the reference rate (a positive number of CNY per EUR, with the day it is of)."""
+    if not allowed(Action.MANAGE_SETTINGS) or not cny_per_eur or cny_per_eur <= 0:
+        return False
+    get_store().set_meta("eur_rate", repr(float(cny_per_eur)))
+    get_store().set_meta("eur_rate_date", as_of.isoformat())
+    i18n.set_eur_rate(eur_rate())
+    return True
+
+
+def eur_rate_note() -> str:
+    """What a foreign reader is told about amounts in euros ("" for Chinese readers, who see none)."""
+    if lang() == "zh":
+        return ""
+    rate = eur_rate()
+    return t("money.eur_rate_note", rate=i18n.fmt_decimal(rate.cny_per_eur, lang(), 2), date=i18n.fmt_date(rate.as_of, lang()))
 
 
 def label(vocabulary: str, value) -> str:
@@ -354,7 +405,12 @@ def setup_page() -> None:
     """Page config and local map assets; call first in app.py."""
     _ensure_app_shell()
     st.set_page_config(page_title=i18n.t("app.page_title", lang()), page_icon="🗺️", layout="wide")
+    i18n.set_eur_rate(eur_rate())  # amounts in euros for foreign readers, at the administrators' rate
     assets.ensure_static_assets()
+
+
+# Each language by its own name, the same on every page.
+LANGUAGE_NAMES = {"zh": "中文", "en": "English", "de": "Deutsch"}
 
 
 def _set_language() -> None:
@@ -368,11 +424,12 @@ def sidebar() -> None:
         st.radio(
             i18n.t("sidebar.language", lang()),
             options=list(i18n.LANGUAGES),
-            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+            format_func=LANGUAGE_NAMES.get,
             index=list(i18n.LANGUAGES).index(lang()),
             key="language_choice",
             on_change=_set_language,
             horizontal=True,
+            help=i18n.t("sidebar.language_help", lang()),
         )
         current = viewer()
         if current.signed_in:
