@@ -28,22 +28,22 @@ st.subheader(ui.t("home.city"))
 columns = st.columns(4) + (st.columns(4) if show_pipeline else [])
 if city is not None:
     columns[0].metric(
-        ui.t("home.kpi.carriers"), i18n.fmt_int(city["carriers"]),
+        ui.t("home.kpi.carriers"), i18n.fmt_int(city["carriers"], lang),
         help=ui.t("home.kpi.carriers_help", **{k: int(city[f"n_{k}"]) for k in summary.KINDS}),
     )
     columns[1].metric(ui.t("home.kpi.building_vacant"), i18n.fmt_area_large(city["building_vacant_m2"], lang),
                       help=ui.t("home.kpi.building_area") + ": " + i18n.fmt_area_large(city["building_leasable_m2"], lang))
-    columns[2].metric(ui.t("home.kpi.building_vacancy_rate"), i18n.fmt_percent(city["building_vacancy_rate"]),
+    columns[2].metric(ui.t("home.kpi.building_vacancy_rate"), i18n.fmt_percent(city["building_vacancy_rate"], lang),
                       help=ui.t("home.kpi.vacancy_help"))
     columns[3].metric(ui.t("home.kpi.available_land"), i18n.fmt_mu(city["vacant_land_mu"], lang),
                       help=ui.t("home.kpi.available_land_help", total=i18n.fmt_mu(city["land_mu"], lang),
                                 available=i18n.fmt_mu(city["vacant_land_mu"], lang)))
 if show_pipeline and len(projects):
     pipe = summary.pipeline_figures(projects).iloc[0]
-    columns[4].metric(ui.t("home.kpi.projects"), i18n.fmt_int(pipe["projects"]),
+    columns[4].metric(ui.t("home.kpi.projects"), i18n.fmt_int(pipe["projects"], lang),
                       help=ui.t("home.kpi.projects_help", **{g: int(pipe[f"n_{g}"]) for g in summary.STAGE_GROUPS}))
-    columns[5].metric(ui.t("home.kpi.investment"), i18n.fmt_cny_wan(pipe["investment_cny_wan"], lang),
-                      help=ui.t("home.kpi.investment_help"))
+    columns[5].metric(ui.t("home.kpi.investment"), i18n.fmt_cny_wan(pipe["investment_cny_wan"], lang, approx_eur=True),
+                      help=" ".join(filter(None, [ui.t("home.kpi.investment_help"), ui.eur_rate_note()])))
 
 
 def number(key, fmt="localized"):
@@ -58,7 +58,7 @@ by_kind = summary.kind_figures(carriers)
 by_kind = by_kind.assign(
     kind=[ui.label("kind", k) for k in by_kind.index], vacancy_rate=by_kind["vacancy_rate"] * 100,
     mean_price=[summary.mean_price_text(row, k, lang) for k, row in by_kind.iterrows()],
-)
+).reset_index(drop=True)  # the kinds' codes stay here: the table shows their names
 st.dataframe(
     by_kind[["kind", "carriers", "area_m2", "leasable_m2", "vacant_m2", "vacancy_rate", "land_mu", "vacant_land_mu",
              "mean_price", "n_price_negotiable"]],
@@ -115,7 +115,8 @@ st.bar_chart(chart, horizontal=True, stack=False)
 if show_pipeline:
     st.subheader(ui.t("home.by_stage"))
     stages = summary.stage_figures(projects)
-    stages = stages.assign(stage=[ui.label("stage", s) for s in stages.index], investment_yi=stages["investment_cny_wan"] / 10000)
+    stages = stages.assign(stage=[ui.label("stage", s) for s in stages.index],
+                           investment_yi=stages["investment_cny_wan"] / 10000).reset_index(drop=True)
     st.dataframe(stages[["stage", "projects", "investment_yi"]], hide_index=True, column_config={
         "stage": ui.t("col.stage"), "projects": number("col.projects"), "investment_yi": number("col.investment_yi", "%.2f"),
     })

@@ -110,17 +110,19 @@ colours = ui.district_colours(figure, colour_period) if figure else None
 
 city = summary.carrier_figures(carriers).iloc[0] if len(carriers) else None
 kpis = st.columns(4) + (st.columns(4) if show_pipeline else [])
-kpis[0].metric(ui.t("map.kpi.sites"), i18n.fmt_int(len(carriers)))
+kpis[0].metric(ui.t("map.kpi.sites"), i18n.fmt_int(len(carriers), lang))
 kpis[1].metric(ui.t("home.kpi.building_vacant"), i18n.fmt_area_large(city["building_vacant_m2"], lang) if city is not None else "–")
-kpis[2].metric(ui.t("home.kpi.building_vacancy_rate"), i18n.fmt_percent(city["building_vacancy_rate"]) if city is not None else "–")
+kpis[2].metric(ui.t("home.kpi.building_vacancy_rate"), i18n.fmt_percent(city["building_vacancy_rate"], lang) if city is not None else "–")
 kpis[3].metric(ui.t("home.kpi.available_land"), i18n.fmt_mu(city["vacant_land_mu"], lang) if city is not None else "–")
 if show_pipeline:
     pipe = summary.pipeline_figures(projects).iloc[0] if len(projects) else None
-    kpis[4].metric(ui.t("map.kpi.projects"), i18n.fmt_int(len(projects)))
-    kpis[5].metric(ui.t("home.kpi.investment"), i18n.fmt_cny_wan(pipe["investment_cny_wan"], lang) if pipe is not None else "–")
+    kpis[4].metric(ui.t("map.kpi.projects"), i18n.fmt_int(len(projects), lang))
+    kpis[5].metric(ui.t("home.kpi.investment"), i18n.fmt_cny_wan(pipe["investment_cny_wan"], lang, approx_eur=True) if pipe is not None else "–",
+                   help=ui.eur_rate_note() or None)
     n_signed, signed_wan = ui.signed_in_year(projects, today.year)
-    kpis[6].metric(ui.t("map.kpi.signed_year", year=today.year), i18n.fmt_int(n_signed), help=ui.t("map.kpi.signed_help"))
-    kpis[7].metric(ui.t("map.kpi.signed_amount_year", year=today.year), i18n.fmt_cny_wan(signed_wan, lang))
+    kpis[6].metric(ui.t("map.kpi.signed_year", year=today.year), i18n.fmt_int(n_signed, lang), help=ui.t("map.kpi.signed_help"))
+    kpis[7].metric(ui.t("map.kpi.signed_amount_year", year=today.year), i18n.fmt_cny_wan(signed_wan, lang, approx_eur=True),
+                   help=ui.eur_rate_note() or None)
     if shown_period:
         period_label = shown_period.period.label(lang)
         st.caption(ui.t("map.period_reported_caption", period=period_label))

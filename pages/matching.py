@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from heatmap import display, matching, mapview, summary, ui
+from heatmap import display, i18n, matching, mapview, summary, ui
 from heatmap.access import Action
 from heatmap.model import CARRIER_FIELD, GRADES, INDUSTRIES, Category, CarrierKind, price_field
 
@@ -41,7 +41,8 @@ def prefill_from_project():
         "m_kind": needs.space_kind, "m_category": needs.category, "m_sector": needs.sector,
         "m_area_min": needs.area[0], "m_area_max": needs.area[1], "m_clear_height": needs.clear_height_m,
         "m_floor_load": needs.floor_load_kn_m2, "m_crane": needs.crane_t, "m_power": needs.power_kva,
-        "m_budget": None, "m_districts": list(needs.districts), "m_wanted_by": needs.wanted_by,
+        "m_budget": None, "m_districts": list(needs.districts),
+        "m_wanted_by": dt.date.fromisoformat(str(needs.wanted_by)[:10]).replace(day=1) if needs.wanted_by else None,
     })
 
 
@@ -87,7 +88,10 @@ with tabs[0]:
     first, second = st.columns([3, 1])
     preferred = first.multiselect(ui.t("matching.districts"), list(names), key="m_districts", format_func=names.get,
                                   placeholder=ui.t("matching.any"))
-    wanted_by = second.date_input(ui.t("matching.wanted_by"), value=None, key="m_wanted_by")
+    # by month, from lists in the reader's language (a date picker would name the months in English)
+    months = matching.months_ahead(today, 36, st.session_state.get("m_wanted_by"))
+    wanted_by = second.selectbox(ui.t("matching.wanted_by"), [None, *months], key="m_wanted_by",
+                                 format_func=lambda m: ui.t("matching.any") if m is None else i18n.fmt_month(m, lang))
 
     needs = matching.Needs(
         space_kind=kind, category=category, sector=sector, area=(area_min or None, area_max or None),
@@ -105,7 +109,7 @@ with tabs[0]:
             "rank": frame["rank"], "code": frame["code"],
             "name": display.names_of(frame, lang),
             "district": frame["district"].map(names), "score": frame["score"],
-            "offered": frame["fact_offered"].map(lambda v: f"{v:,.1f} {unit}" if is_land else f"{v:,.0f} {unit}"),
+            "offered": frame["fact_offered"].map(lambda v: f"{i18n.fmt_decimal(v, lang, 1 if is_land else 0)} {unit}"),
             "price": [display.carrier_value_text(r, CARRIER_FIELD[price_field(r["kind"])], lang, names)
                       for _, r in frame.iterrows()],
             "misses": [misses(r) for _, r in frame.iterrows()],

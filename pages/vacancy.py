@@ -60,7 +60,7 @@ for column in wide.columns:  # "land_vacant_mu", "plant_rate", …: the kind, th
 shown = wide.copy()
 for column in shown.columns:
     if column.endswith("_rate"):
-        shown[column] = shown[column].map(i18n.fmt_percent)
+        shown[column] = shown[column].map(lambda ratio: i18n.fmt_percent(ratio, lang))
 st.dataframe(shown, column_config=config)
 
 st.caption(ui.t("vacancy.chart"))
@@ -180,6 +180,15 @@ if ui.allowed(Action.MANAGE_SETTINGS):
             if st.form_submit_button(ui.t("common.save")):
                 ui.save_freshness_settings(days, hide)
                 st.success(ui.t("vacancy.setting_saved"))
+        rate = ui.eur_rate()
+        with st.form("eur_rate_setting"):
+            st.caption(ui.t("settings.eur_rate_caption"))
+            cny_per_eur = st.number_input(ui.t("settings.eur_rate"), min_value=0.01, max_value=100.0, value=rate.cny_per_eur,
+                                          step=0.01, format="%.4f")
+            as_of = st.date_input(ui.t("settings.eur_rate_date"), value=rate.as_of, max_value=today, format="YYYY-MM-DD")
+            if st.form_submit_button(ui.t("common.save")):
+                if ui.save_eur_rate(cny_per_eur, as_of):
+                    st.success(ui.t("vacancy.setting_saved"))
 
 
 # --- download, as filtered ---

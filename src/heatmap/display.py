@@ -14,14 +14,15 @@ _VOCABULARY = {"kind": "kind", "status": "status", "office_grade": "office_grade
 
 
 def name_of(record: Mapping[str, Any], lang: str) -> str:
-    """A carrier's name in the language: its English name in English where it has one."""
+    """A carrier's name in the language: its English (international) name for foreign readers where it has one —
+    German pages too: sites have no German names of their own."""
     english = record.get("name_en")
-    return english if i18n.normalize_language(lang) == "en" and isinstance(english, str) and english.strip() else record["name"]
+    return english if i18n.normalize_language(lang) != "zh" and isinstance(english, str) and english.strip() else record["name"]
 
 
 def names_of(frame: pd.DataFrame, lang: str) -> pd.Series:
     """`name_of` for every row of a frame."""
-    if i18n.normalize_language(lang) != "en" or "name_en" not in frame:
+    if i18n.normalize_language(lang) == "zh" or "name_en" not in frame:
         return frame["name"]
     has_english = frame["name_en"].notna() & (frame["name_en"].astype(str).str.strip() != "")
     return frame["name_en"].where(has_english, frame["name"])
@@ -30,7 +31,7 @@ def names_of(frame: pd.DataFrame, lang: str) -> pd.Series:
 def value_text(spec: FieldSpec, value: Any, lang: str, district_names: Mapping[str, str]) -> str:
     """One field's value as text (units are in the field's name)."""
     if spec.type is FieldType.LIST:
-        return "、".join(i18n.label("industry", v, lang) for v in value) if value else "–"
+        return i18n.list_separator(lang).join(i18n.label("industry", v, lang) for v in value) if value else "–"
     if is_missing(value):
         return "–"
     if spec.name in _VOCABULARY:
@@ -42,7 +43,7 @@ def value_text(spec: FieldSpec, value: Any, lang: str, district_names: Mapping[s
     if spec.type is FieldType.DATE:
         return i18n.fmt_date(value, lang)
     if spec.type is FieldType.NUMBER:
-        return i18n.fmt_number(value, 2).rstrip("0").rstrip(".")
+        return i18n.fmt_number(value, 2, lang, trim=True)
     if spec.name == "currency":
         return i18n.label("currency", value, lang)
     return str(value)

@@ -47,7 +47,7 @@ def carrier_table(carriers: pd.DataFrame, lang: str, district_names: Mapping[str
         elif name == "district":
             column = column.map(lambda v: district_names.get(v, v))
         elif name == "industries":
-            column = column.map(lambda values: "、".join(i18n.label("industry", v, lang) for v in (values or ())))
+            column = column.map(lambda values: i18n.list_separator(lang).join(i18n.label("industry", v, lang) for v in (values or ())))
         elif name == "is_public":
             column = column.map(lambda v: i18n.t("common.yes" if v else "common.no", lang))
         elif name == "price_negotiable":

@@ -370,7 +370,7 @@ class DistrictColours:
     def text(self, value: float, lang: str) -> str:
         if self.money:
             return i18n.fmt_cny_wan(value, lang)
-        return f"{value:,.{self.decimals}f}" if self.decimals else i18n.fmt_int(value, lang)
+        return i18n.fmt_decimal(value, lang, self.decimals) if self.decimals else i18n.fmt_int(value, lang)
 
 
 def choropleth_classes(values, k: int = len(CHOROPLETH_COLORS)) -> list[tuple[float, float]]:
@@ -649,14 +649,14 @@ def _district_layers(m, content: MapContent, names: Mapping[str, str], show_pipe
             lines += [
                 _e(i18n.t("tip.district_sites", lang, n=int(row["carriers"]))),
                 _line(i18n.t("tip.vacant_floor", lang), i18n.fmt_area_m2(row["building_vacant_m2"], lang)),
-                _line(i18n.t("col.building_vacancy_rate", lang), i18n.fmt_percent(row["building_vacancy_rate"])),
+                _line(i18n.t("col.building_vacancy_rate", lang), i18n.fmt_percent(row["building_vacancy_rate"], lang)),
                 _line(i18n.t("tip.available_land", lang), i18n.fmt_mu(row["vacant_land_mu"], lang)),
             ]
             if show_pipeline and "projects" in row:
                 lines += [
                     _e(i18n.t("tip.district_projects", lang, n=int(row["projects"]), negotiating=int(row["n_negotiating"]),
                               signed=int(row["n_signed"]), settled=int(row["n_settled"]))),
-                    _line(i18n.t("home.kpi.investment", lang), i18n.fmt_cny_wan(row["investment_cny_wan"], lang)),
+                    _line(i18n.t("home.kpi.investment", lang), i18n.fmt_cny_wan(row["investment_cny_wan"], lang, approx_eur=True)),
                 ]
         lines += _colour_line(content, code)
         properties.append({"tip": "<br>".join(lines), "r": round(6 + 28 * math.sqrt(vacant[code] / largest), 1)})

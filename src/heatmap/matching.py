@@ -358,3 +358,17 @@ def projects_for_carrier(carrier: Mapping[str, Any], projects: pd.DataFrame, tod
     merged = projects.merge(scored, on="code")
     merged = merged.sort_values(["eligible", "score", "code"], ascending=[False, False, True], kind="stable")
     return merged.assign(rank=np.arange(1, len(merged) + 1))
+
+
+def months_ahead(today: dt.date, count: int, also: dt.date | None = None) -> list[dt.date]:
+    """The first days of this month and the `count - 1` after it (the choices of a wanted-by month), and the
+    month of `also` (a project's own wish, even a past one) where that is not among them."""
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if isinstance(also, dt.date):
+        first = also.replace(day=1)
+        if first not in months:
+            months = sorted([*months, first])
+    return months

@@ -88,7 +88,7 @@ def mean_price_text(figures: Mapping[str, Any], kind: str, lang: str) -> str:
     value = figures.get("mean_land_price_wan_mu" if land else "mean_rent_cny_m2_month")
     if value is None or value != value:
         return "–"
-    return f"{i18n.fmt_number(value, 1)} {i18n.t('unit.wan_cny_mu' if land else 'unit.cny_m2_month', lang)}"
+    return f"{i18n.fmt_number(value, 1, lang)} {i18n.t('unit.wan_cny_mu' if land else 'unit.cny_m2_month', lang)}"
 
 
 def vacancy_rate(vacant, leasable):
