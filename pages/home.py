@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from heatmap import i18n, summary, ui
+from heatmap import charts, i18n, summary, ui
 from heatmap.access import Action
 from heatmap.pipeline import reports, workflow
 
@@ -107,9 +107,9 @@ if projects is not None:
 st.dataframe(table[district_columns], hide_index=True, column_config=config)
 
 st.caption(ui.t("home.chart_vacant"))
-chart = table.iloc[1:][["district", "building_vacant_m2", "vacant_land_mu"]].set_index("district")
-chart.columns = [ui.t("col.building_vacant_m2"), ui.t("col.vacant_land_mu")]
-st.bar_chart(chart, horizontal=True, stack=False)
+measures = [ui.t("col.building_vacant_m2"), ui.t("col.vacant_land_mu")]
+chart = table.iloc[1:][["district", "building_vacant_m2", "vacant_land_mu"]].set_axis([ui.t("col.district"), *measures], axis=1)
+st.altair_chart(charts.grouped_bars(chart, ui.t("col.district"), measures, lang), use_container_width=True)
 
 # --- the pipeline (confidential) ---
 if show_pipeline:

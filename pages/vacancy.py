@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from heatmap import display, export, i18n, mapview, summary, ui, vacancy
+from heatmap import charts, display, export, i18n, mapview, summary, ui, vacancy
 from heatmap.access import Action
 from heatmap.filters import carrier_price, price_negotiable
 
@@ -138,7 +138,7 @@ if version_times:
     lines = trend[trend["district"] == trend_district]
     lines = pd.DataFrame({"moment": pd.to_datetime(lines["moment"]), kind_title: lines["kind"].map(kind_label),
                           rate_title: (lines["vacancy_rate"] * 100).round(1)})
-    right.line_chart(lines, x="moment", y=rate_title, color=kind_title, x_label="")
+    right.altair_chart(charts.lines_over_time(lines, "moment", rate_title, kind_title, lang), use_container_width=True)
 
     st.subheader(ui.t("vacancy.changes"))
     compare = st.selectbox(ui.t("vacancy.compare_with"), [d for d in choices if d < latest] or [reference], key="v_compare",
@@ -151,8 +151,9 @@ if version_times:
     else:
         delta = changes.groupby("district")["delta_m2"].sum().reindex(district_order).dropna()
         st.caption(ui.t("vacancy.by_district_delta"))
-        st.bar_chart(pd.DataFrame({"district": delta.index.map(names), "delta": delta.values}), x="district", y="delta",
-                     horizontal=True, x_label="", y_label="", height=360)
+        delta_title = ui.t("vacancy.col.delta")
+        st.altair_chart(charts.bars(pd.DataFrame({district_title: delta.index.map(names), delta_title: delta.values}),
+                                    district_title, delta_title, lang), use_container_width=True)
         st.dataframe(changes.assign(district=changes["district"].map(names), kind=changes["kind"].map(kind_label),
                                     change=changes["change"].map(lambda c: ui.t(f"vacancy.change.{c}"))),
                      hide_index=True, column_config={
