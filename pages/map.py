@@ -58,10 +58,10 @@ def range_inputs(label_key, key):
 with st.sidebar:
     st.selectbox(ui.t("filters.basemap"), list(basemaps), key="f_basemap", format_func=lambda k: ui.t(f"basemap.{k}"))
     st.subheader(ui.t("filters.title"))
-    st.multiselect(ui.t("filters.district"), list(names), key="f_districts", format_func=names.get, placeholder=ui.t("common.all"))
-    st.multiselect(ui.t("filters.kind"), summary.KINDS, key="f_kinds", format_func=lambda k: ui.label("kind", k), placeholder=ui.t("common.all"))
-    st.multiselect(ui.t("filters.status"), list(mapview.STATUS_COLORS), key="f_statuses", format_func=lambda s: ui.label("status", s), placeholder=ui.t("common.all"))
-    st.multiselect(ui.t("filters.industry"), list(filters.INDUSTRIES), key="f_industries", format_func=lambda s: ui.label("industry", s), placeholder=ui.t("common.all"))
+    st.multiselect(ui.t("filters.district"), list(names), key="f_districts", format_func=names.get, placeholder=ui.t("common.all"), select_all=False)
+    st.multiselect(ui.t("filters.kind"), summary.KINDS, key="f_kinds", format_func=lambda k: ui.label("kind", k), placeholder=ui.t("common.all"), select_all=False)
+    st.multiselect(ui.t("filters.status"), list(mapview.STATUS_COLORS), key="f_statuses", format_func=lambda s: ui.label("status", s), placeholder=ui.t("common.all"), select_all=False)
+    st.multiselect(ui.t("filters.industry"), list(filters.INDUSTRIES), key="f_industries", format_func=lambda s: ui.label("industry", s), placeholder=ui.t("common.all"), select_all=False)
     st.slider(ui.t("filters.vacancy"), 0.0, 100.0, step=5.0, key="f_vacancy")
     range_inputs("filters.area", "area")
     range_inputs("filters.rent", "rent")
@@ -70,9 +70,9 @@ with st.sidebar:
                  format_func=lambda d: ui.t("filters.verified_within", days=d) if d else ui.t("filters.verified_any"))
     if show_pipeline:
         st.subheader(ui.t("filters.pipeline"))
-        st.multiselect(ui.t("filters.stage"), [s.value for s in filters.Stage], key="f_stages", format_func=lambda s: ui.label("stage", s), placeholder=ui.t("common.all"))
+        st.multiselect(ui.t("filters.stage"), [s.value for s in filters.Stage], key="f_stages", format_func=lambda s: ui.label("stage", s), placeholder=ui.t("common.all"), select_all=False)
         st.multiselect(ui.t("filters.grade"), list(filters.GRADES) + [filters.UNGRADED], key="f_grades",
-                       format_func=lambda g: ui.t("filters.ungraded") if g == filters.UNGRADED else g, placeholder=ui.t("common.all"))
+                       format_func=lambda g: ui.t("filters.ungraded") if g == filters.UNGRADED else g, placeholder=ui.t("common.all"), select_all=False)
         st.selectbox(ui.t("filters.period"), [LATEST, *periods], key="f_period",
                      format_func=lambda k: periods[k].label(lang) if k in periods else ui.t("filters.period_latest"))
     if colour_by:

@@ -87,7 +87,7 @@ with tabs[0]:
             power = optional_number(ui.t("matching.power"), "m_power", 100.0)
     first, second = st.columns([3, 1])
     preferred = first.multiselect(ui.t("matching.districts"), list(names), key="m_districts", format_func=names.get,
-                                  placeholder=ui.t("matching.any"))
+                                  placeholder=ui.t("matching.any"), select_all=False)
     # by month, from lists in the reader's language (a date picker would name the months in English)
     months = matching.months_ahead(today, 36, st.session_state.get("m_wanted_by"))
     wanted_by = second.selectbox(ui.t("matching.wanted_by"), [None, *months], key="m_wanted_by",
@@ -157,7 +157,7 @@ with tabs[0]:
 
         st.subheader(ui.t("matching.compare"))
         picked = st.multiselect(ui.t("matching.compare_pick"), list(top["code"]), max_selections=3, key="m_compare",
-                                default=list(top["code"][:2]))
+                                default=list(top["code"][:2]), select_all=False)
         if picked:
             compared = top.assign(name=display.names_of(top, lang)).set_index("code").loc[picked]
             fields = ["name", "kind", "district", "status", "area_m2", "vacant_m2",

@@ -21,9 +21,9 @@ if ui.hide_stale_from_public() and not ui.allowed(Action.VIEW_PRIVATE_CARRIERS):
 with st.sidebar:
     st.subheader(ui.t("filters.title"))
     chosen_districts = st.multiselect(ui.t("filters.district"), list(names), key="v_districts", format_func=names.get,
-                                      placeholder=ui.t("common.all"))
+                                      placeholder=ui.t("common.all"), select_all=False)
     chosen_kinds = st.multiselect(ui.t("filters.kind"), summary.KINDS, key="v_kinds", format_func=lambda k: ui.label("kind", k),
-                                  placeholder=ui.t("common.all"))
+                                  placeholder=ui.t("common.all"), select_all=False)
     min_vacant = st.number_input(ui.t("vacancy.min_vacant"), min_value=0.0, value=0.0, step=500.0, key="v_min_vacant")
     stale_only = st.checkbox(ui.t("vacancy.stale_only"), key="v_stale_only")
 
