@@ -14,7 +14,10 @@ from google.protobuf.message import Message
 
 from heatmap import i18n
 from heatmap.access import Role, Viewer
+import sqlalchemy as sa
+
 from heatmap.store import Store
+from heatmap.store.schema import rules_table
 
 from conftest import run_app
 
@@ -43,6 +46,8 @@ def _strings(message: Message, out: list[str]) -> None:
     for field, value in message.ListFields():
         if field.name in HIDDEN_FIELDS or field.name == "json_args":
             continue
+        if field.name in ("value", "default") and type(message).__name__ in ("TextArea", "TextInput"):
+            continue  # what a form holds for editing is data, as its author wrote it
         values = list(value) if not isinstance(value, (str, bytes, Message)) and hasattr(value, "__iter__") else [value]
         for item in values:
             if isinstance(item, Message):
@@ -127,8 +132,14 @@ def data_as_written() -> set[str]:
     """Text that is data, shown as the districts wrote it: postal addresses (written for use in China), the
     pipeline's project names, investors and code names (the model has no second-language name for them yet:
     staff pages only), and people's names."""
-    projects = Store().projects()
-    values = set(projects["name"].dropna()) | set(projects["investor"].dropna()) | set(projects["code_name"].dropna())
+    store = Store()
+    projects = store.projects()
+    values = {v for column in ("name", "investor", "code_name", "tech_needs") for v in projects[column].dropna()}
+    versions = store.versions()
+    values |= set(versions["created_by"].dropna()) | set(versions["note"].dropna())
+    with store.engine.connect() as conn:  # every saved version of every rule book: its author and note
+        values |= {v for row in conn.execute(sa.select(rules_table.c.created_by, rules_table.c.note)) for v in row if v}
+    values |= set(store.users()["username"])  # sign-in names: identifiers, the same in every language
     return addresses() | values | {v.display_name for v in (ADMIN, LEADER, STAFF)}
 
 
@@ -139,6 +150,7 @@ def offenders(at, lang: str) -> list[str]:
         for name in sorted(names | postal, key=len, reverse=True):  # proper names (and postal addresses) as written
             if name and name in text:
                 text = text.replace(name, " ")
+        text = re.sub(r"“[^”]*”", " ", text)  # a quotation of data (what to write in a file, an example name)
         if RAW.search(text):
             found.append(f"raw value: {text!r}")
         if lang == "zh":
