@@ -25,7 +25,7 @@ for pair in pairs[:20]:
     both = office.both_sides(store, pair, projects)
     with st.expander(f"{pair.codes[0]} ↔ {pair.codes[1]} · {names.get(pair.districts[0], pair.districts[0])} / "
                      f"{names.get(pair.districts[1], pair.districts[1])} · {ui.t('dup.score', score=round(pair.score))}"):
-        st.markdown("；".join(ui.t(r.key, **dict(r.params)) for r in pair.reasons))
+        st.markdown(i18n.clause_separator(lang).join(ui.t(r.key, **dict(r.params)) for r in pair.reasons))
         left, right = st.columns(2)
         for column, record in ((left, both.left), (right, both.right)):
             column.dataframe(library.record_rows(record, viewer, lang, names), hide_index=True, width="stretch")
@@ -42,5 +42,5 @@ for pair in pairs[:20]:
                     for problem in error.problems[:10]:
                         st.error(i18n.problem_text(problem, lang))
                 else:
-                    st.session_state["d_done"] = "；".join(ui.t(r.key, **office.named(r.params, names)) for r in effect.reasons)
+                    st.session_state["d_done"] = i18n.clause_separator(lang).join(ui.t(r.key, **office.named(r.params, names)) for r in effect.reasons)
                     st.rerun()

@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 
 from heatmap import i18n
 from heatmap.access import Role, Viewer
+from heatmap.pipeline import duplicates
 import sqlalchemy as sa
 
 from heatmap.store import Store
@@ -35,7 +36,8 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 # case: TC-P-000012, CNY, GCJ-02, EPSG) and each language's own name in the language switch.
 LATIN_ALLOWED = {"kVA", "kN", "GeoJSON", "Excel", "OpenStreetMap", "AMap", "Gaode", "Vonng", "adcode", "English",
                  "Deutsch", "Shapefile", "GeoPackage", "KML", "KMZ", "CSV", "ODS", "PDF", "xlsx", "xls", "csv",
-                 "geojson", "gpkg", "zip", "kml", "kmz", "ods", "xlsb", "shp", "OIDC", "WGS", "http", "https", "km"}
+                 "geojson", "gpkg", "zip", "kml", "kmz", "ods", "xlsb", "shp", "OIDC", "WGS", "http", "https", "km",
+                 "LibreOffice"}
 # Widget fields a reader never sees (ids, kinds, formats, icons).
 HIDDEN_FIELDS = {"id", "form_id", "type", "tag", "icon", "format", "autocomplete", "component_name", "deferred_file_id",
                  "theme", "name", "url", "src", "mime", "file_name"}
@@ -128,6 +130,14 @@ def addresses() -> set[str]:
     return set(Store().carriers()["address"].dropna())
 
 
+def _leaves(document) -> list[str]:
+    if isinstance(document, dict):
+        return [leaf for key, value in document.items() for leaf in [*_leaves(key), *_leaves(value)]]
+    if isinstance(document, list):
+        return [leaf for value in document for leaf in _leaves(value)]
+    return [document] if isinstance(document, str) else []
+
+
 def data_as_written() -> set[str]:
     """Text that is data, shown as the districts wrote it: postal addresses (written for use in China), the
     pipeline's project names, investors and code names (the model has no second-language name for them yet:
@@ -137,23 +147,26 @@ def data_as_written() -> set[str]:
     values = {v for column in ("name", "investor", "code_name", "tech_needs") for v in projects[column].dropna()}
     versions = store.versions()
     values |= set(versions["created_by"].dropna()) | set(versions["note"].dropna())
-    with store.engine.connect() as conn:  # every saved version of every rule book: its author and note
-        values |= {v for row in conn.execute(sa.select(rules_table.c.created_by, rules_table.c.note)) for v in row if v}
+    with store.engine.connect() as conn:  # every saved version of every rule book: its author, note and the
+        for author, note, document in conn.execute(sa.select(rules_table.c.created_by, rules_table.c.note,  # names
+                                                             rules_table.c.document)):  # it lists (places …)
+            values |= {v for v in (author, note) if v} | set(_leaves(json.loads(document)))
+    values |= set(_leaves(duplicates.DEFAULT_RULES))  # the duplicate check's lists: places in both scripts …
     values |= set(store.users()["username"])  # sign-in names: identifiers, the same in every language
     return addresses() | values | {v.display_name for v in (ADMIN, LEADER, STAFF)}
 
 
 def offenders(at, lang: str) -> list[str]:
-    names, postal = proper_names(), data_as_written()
+    written = sorted((n for n in proper_names() | data_as_written() if len(n.strip()) >= 2), key=len, reverse=True)
+    as_written = re.compile("(?<![A-Za-z])(?:" + "|".join(map(re.escape, written)) + ")(?![A-Za-z])")
     found = []
     for text in visible_texts(at):
-        for name in sorted(names | postal, key=len, reverse=True):  # proper names (and postal addresses) as written
-            if name and name in text:
-                text = text.replace(name, " ")
+        text = as_written.sub(" ", text)  # proper names, and data as its authors wrote it
         text = re.sub(r"“[^”]*”", " ", text)  # a quotation of data (what to write in a file, an example name)
         if RAW.search(text):
             found.append(f"raw value: {text!r}")
         if lang == "zh":
+            text = re.sub(r"{\w+(?::[^}]*)?}", " ", text)  # a pattern's placeholders, which the user types as they are
             words = [w for w in LATIN_WORD.findall(text) if w not in LATIN_ALLOWED and not w.isupper()]
             if words:
                 found.append(f"Latin {words} in {text!r}")

@@ -217,6 +217,11 @@ def list_separator(lang: str) -> str:
     return "、" if normalize_language(lang) == "zh" else ", "
 
 
+def clause_separator(lang: str) -> str:
+    """Between clauses (reasons, changes) written out in one line: ； in Chinese, a semicolon elsewhere."""
+    return "；" if normalize_language(lang) == "zh" else "; "
+
+
 # --- numbers, units, money, dates (Babel's locale data) -------------------------------------------
 
 

@@ -192,8 +192,8 @@ def prefill_table(rows: Sequence[Mapping[str, Any]], lang: str, names: Mapping[s
     out = []
     for row in rows:
         rec = row["record"]
-        changes = "；".join(
-            f"{_label(f, lang)}：{_cell(f, row['before'].get(f), lang, names) if f in PROJECT_FIELD else row['before'].get(f)}"
+        changes = i18n.clause_separator(lang).join(
+            f"{_label(f, lang)}{'：' if i18n.normalize_language(lang) == 'zh' else ': '}{_cell(f, row['before'].get(f), lang, names) if f in PROJECT_FIELD else row['before'].get(f)}"
             f" → {_cell(f, rec.get(f), lang, names) if f in PROJECT_FIELD else rec.get(f)}"
             for f in row["changed"]) if row["changed"] else ""
         out.append({
