@@ -67,7 +67,7 @@ def test_a_sign_in_survives_a_reload_a_new_tab_and_a_colleagues_link(browser, se
 
 def test_sign_out_everywhere_ends_the_other_browsers_session_at_its_next_click(browser, server):
     office, home = (browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN") for _ in range(2))
-    first, second = open_page(office, f"{server.url}/home"), open_page(home, f"{server.url}/home")
+    first, second = open_page(office, f"{server.url}/"), open_page(home, f"{server.url}/")
     sign_in(first, "admin")
     sign_in(second, "admin")
     sign_out(first, everywhere=True)
@@ -83,7 +83,7 @@ def test_sign_out_everywhere_ends_the_other_browsers_session_at_its_next_click(b
 
 def test_idle_staff_are_signed_out(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = open_page(context, f"{server.url}/home")
+    page = open_page(context, f"{server.url}/")
     sign_in(page, "staff-liuhe")
     page.wait_for_timeout((IDLE_S + 3) * 1000)
     page.locator("[data-testid='stSidebarNavLink']").nth(1).click()
@@ -95,7 +95,7 @@ def test_idle_staff_are_signed_out(browser, server):
 
 def test_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused_too(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = open_page(context, f"{server.url}/home")
+    page = open_page(context, f"{server.url}/")
     side = sidebar(page)
     for attempt in range(6):
         side.get_by_test_id("stExpander").filter(has_text="工作人员登录").get_by_text("工作人员登录").click()

@@ -71,3 +71,4 @@ class Sessions:
             query = query.where(t.c.client == client)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
+
