@@ -48,6 +48,11 @@ class Resolved:
     state: str  # "ok" | "invalid" (forged, altered, unknown) | "expired" (idle or too old) | "ended" (revoked, disabled)
     token_hash: str | None = None
     must_change_password: bool = False
+    ended_at: dt.datetime | None = None  # for an expired or ended session: when it ended
+
+    def ended_recently(self, now: dt.datetime, within: dt.timedelta = dt.timedelta(hours=1)) -> bool:
+        """Whether the browser should be told its session ended (not, hours later, on every new tab)."""
+        return self.ended_at is not None and now - self.ended_at < within
 
 
 def resolve(store, cookie: str | None, now: dt.datetime) -> Resolved:
@@ -57,7 +62,7 @@ def resolve(store, cookie: str | None, now: dt.datetime) -> Resolved:
     try:
         token = _signer().unsign(cookie, max_age=int(lifetime().total_seconds())).decode()
     except SignatureExpired:
-        return Resolved(None, "expired")
+        return Resolved(None, "expired", ended_at=now)
     except BadSignature:
         return Resolved(None, "invalid")
     token_hash = _hash(token)
@@ -65,13 +70,13 @@ def resolve(store, cookie: str | None, now: dt.datetime) -> Resolved:
     if row is None:
         return Resolved(None, "invalid")
     if row["revoked_at"] is not None:
-        return Resolved(None, "ended", token_hash)
+        return Resolved(None, "ended", token_hash, ended_at=row["revoked_at"])
     account = store.user(row["username"])
     if account is None or not account["active"]:
-        return Resolved(None, "ended", token_hash)
+        return Resolved(None, "ended", token_hash, ended_at=row["last_seen_at"])
     idle = dt.timedelta(minutes=config.session_idle_minutes(account["role"]))
     if now >= row["expires_at"] or now - row["last_seen_at"] > idle:
-        return Resolved(None, "expired", token_hash)
+        return Resolved(None, "expired", token_hash, ended_at=min(row["expires_at"], row["last_seen_at"] + idle))
     if now - row["last_seen_at"] >= min(TOUCH_EVERY, idle / 4):
         store.touch_session(token_hash, now)
     return Resolved(auth.viewer_of(account), "ok", token_hash, bool(account["must_change_password"]))

@@ -281,13 +281,17 @@ def _resolve_viewer() -> None:
         if st.session_state.get("viewer_from_cookie"):
             st.session_state.pop("viewer", None)
         return
-    resolved = sessions.resolve(get_store(), cookie, auth._utcnow())
+    now = auth._utcnow()
+    resolved = sessions.resolve(get_store(), cookie, now)
     st.session_state["viewer_from_cookie"] = True
     st.session_state["session_token_hash"] = resolved.token_hash
     st.session_state["must_change_password"] = resolved.must_change_password
     if resolved.viewer is None:
-        if st.session_state.pop("viewer", None) is not None or resolved.state == "expired":
-            st.session_state["session_notice"] = "expired" if resolved.state == "expired" else "ended"
+        was_signed_in = st.session_state.pop("viewer", None) is not None
+        told = st.session_state.get("session_end_told") == resolved.token_hash
+        if resolved.state in ("expired", "ended") and (was_signed_in or (resolved.ended_recently(now) and not told)):
+            st.session_state["session_notice"] = resolved.state
+            st.session_state["session_end_told"] = resolved.token_hash
         return
     st.session_state["viewer"] = resolved.viewer
 

@@ -72,3 +72,4 @@ class Sessions:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
+
