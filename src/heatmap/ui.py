@@ -269,7 +269,8 @@ def viewer() -> Viewer:
 
 def client() -> str:
     """The browser's address, as the audit and the sign-in throttle see it."""
-    return routes.client_address(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
+    peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    return routes.client_address(peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None)
 
 
 def _resolve_viewer() -> None:
@@ -277,7 +278,7 @@ def _resolve_viewer() -> None:
     session or a disabled account holds at the next click. (Without a cookie the session keeps the viewer a
     test put into it; nothing in the app does that.)"""
     cookie = st.context.cookies.get(sessions.COOKIE)
-    if cookie is None:
+    if not isinstance(cookie, str) or not cookie:  # no cookie (AppTest's stand-in client gives a non-string)
         if st.session_state.get("viewer_from_cookie"):
             st.session_state.pop("viewer", None)
         return

@@ -73,3 +73,4 @@ class Sessions:
             return list(conn.execute(query).scalars())
 
 
+
