@@ -82,22 +82,22 @@ def test_visible_carriers():
 
 
 def test_accounts_hash_with_argon2_and_sign_in(sqlite_store):
-    auth.create_user(sqlite_store, "staff-port", "correct horse", "staff", "port", "港区招商")
+    auth.create_user(sqlite_store, "staff-port", "correct horse staple", "staff", "port", "港区招商")
     stored = sqlite_store.user("staff-port")
     assert stored["password_hash"].startswith("$argon2")
-    assert "correct horse" not in stored["password_hash"]
-    viewer = auth.authenticate(sqlite_store, "staff-port", "correct horse")
+    assert "correct horse staple" not in stored["password_hash"]
+    viewer = auth.authenticate(sqlite_store, "staff-port", "correct horse staple")
     assert viewer == Viewer("staff-port", Role.STAFF, "port", "港区招商")
     assert auth.authenticate(sqlite_store, "staff-port", "wrong") is None
-    assert auth.authenticate(sqlite_store, "nobody", "correct horse") is None
+    assert auth.authenticate(sqlite_store, "nobody", "correct horse staple") is None
 
 
 @pytest.mark.parametrize("args, key", [
-    (("a", "short", "leader"), "account.password_too_short"),
-    (("has space", "long enough", "leader"), "account.bad_username"),
-    (("s", "long enough", "staff"), "account.staff_needs_district"),
-    (("s", "long enough", "staff", "atlantis"), "account.staff_needs_district"),
-    (("p", "long enough", "public"), "account.public_is_not_an_account"),
+    (("a", "short", "leader"), "account.password_min_length"),
+    (("has space", "lantern over quiet harbour", "leader"), "account.bad_username"),
+    (("s", "lantern over quiet harbour", "staff"), "account.staff_needs_district"),
+    (("s", "lantern over quiet harbour", "staff", "atlantis"), "account.staff_needs_district"),
+    (("p", "lantern over quiet harbour", "public"), "account.public_is_not_an_account"),
 ])
 def test_bad_accounts_are_refused(sqlite_store, args, key):
     with pytest.raises(auth.AccountError, match=key):
@@ -105,5 +105,5 @@ def test_bad_accounts_are_refused(sqlite_store, args, key):
 
 
 def test_only_staff_are_bound_to_a_district(sqlite_store):
-    auth.create_user(sqlite_store, "boss", "long enough", "leader", "port")
+    auth.create_user(sqlite_store, "boss", "lantern over quiet harbour", "leader", "port")
     assert sqlite_store.user("boss")["district"] is None

@@ -18,7 +18,7 @@ from heatmap.store import Store
 from test_ingest_pipeline import csv_bytes, plant_rows
 
 REPO = Path(__file__).resolve().parents[1]
-PASSWORD = "long enough"
+PASSWORD = "lantern over quiet harbour"
 CHENGXIANG_SEAT = (121.117955, 31.454658)  # 城厢镇's seat
 
 
@@ -80,9 +80,9 @@ def test_init_sample_accounts_and_info_in_a_new_process(tmp_path):
     assert store.get_meta("dataset") == "sample"
     assert auth.authenticate(store, "staff-port", "taicang-demo").district == "port"
 
-    result = heatmap(tmp_path, "create-user", "admin", "--role", "admin", "--password-stdin", stdin="a strong secret\n")
+    result = heatmap(tmp_path, "create-user", "admin", "--role", "admin", "--password-stdin", stdin="brass kettle sings at dawn\n")
     assert result.returncode == 0, result.stderr
-    assert auth.authenticate(store, "admin", "a strong secret").role.value == "admin"
+    assert auth.authenticate(store, "admin", "brass kettle sings at dawn").role.value == "admin"
 
     result = heatmap(tmp_path, "info", lang="zh_CN.UTF-8")  # the locale decides the language
     assert "载体：300" in result.stdout and "项目：30" in result.stdout and "样例数据" in result.stdout
@@ -102,13 +102,13 @@ def test_a_new_database_gets_the_sample_by_default(tmp_path):
 
 
 def test_accounts_by_name_and_bad_accounts_refused_with_a_message(db, env, capsys):
-    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    env.setattr("sys.stdin", __import__("io").StringIO("lantern over quiet harbour\n"))
     code, out, _ = run(capsys, "create-user", "wang", "--role", "区镇招商人员", "--district", "浏河", "--password-stdin", "--lang", "zh")
     assert code == 0 and out.strip() == "账号 wang（区镇招商人员，浏河镇）已保存"
-    assert auth.authenticate(db, "wang", "long enough").district == "liuhe"
+    assert auth.authenticate(db, "wang", "lantern over quiet harbour").district == "liuhe"
     code, _, err = run(capsys, "create-user", "bob", "--role", "staff", "--district", "atlantis", "--password-stdin")
     assert code == 2 and "unknown district “atlantis”" in err and "Liuhe Town" in err
-    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    env.setattr("sys.stdin", __import__("io").StringIO("lantern over quiet harbour\n"))
     code, _, err = run(capsys, "create-user", "bob", "--role", "staff", "--password-stdin")
     assert code == 2 and "the account was not saved: district staff must be bound to a known district" in err
     assert db.user("bob") is None

@@ -229,7 +229,7 @@ def cmd_create_user(args) -> int:
     try:
         auth.create_user(store, args.username, password, args.role, district, args.display_name)
     except auth.AccountError as error:
-        raise Refused(words.t("cli.account_refused", reason=words.t(str(error)))) from None
+        raise Refused(words.t("cli.account_refused", reason=words.t(str(error), n=auth.MIN_PASSWORD_LENGTH))) from None
     account = store.user(args.username.strip())
     if account["district"]:
         _say(words.t("cli.account_saved_district", username=account["username"], role=words.role(account["role"]),

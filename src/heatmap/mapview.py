@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -27,7 +26,7 @@ from branca.element import Element, MacroElement
 from folium.plugins import HeatMap
 from jinja2 import Template
 
-from heatmap import assets, display, geo, i18n
+from heatmap import assets, config, display, geo, i18n
 from heatmap.filters import carrier_price, price_negotiable, vacancy_percent
 from heatmap.model import M2_PER_MU, STAGE_GROUP, CarrierKind, Stage
 from heatmap.summary import investment_cny_wan
@@ -88,7 +87,7 @@ def available_basemaps(env: Mapping[str, str] | None = None) -> dict[str, Basema
     HEATMAP_TIANDITU_KEY: a Tianditu key. HEATMAP_TILE_URL (+ HEATMAP_TILE_ATTRIBUTION): an intranet or
     other tile server in WGS-84/Web Mercator, e.g. http://tiles.gov.local/{z}/{x}/{y}.png.
     """
-    env = os.environ if env is None else env
+    env = config.settings() if env is None else env
     out = {"offline": OFFLINE, "osm": OSM}
     if env.get("HEATMAP_TIANDITU_KEY"):
         out["tianditu"] = _tianditu(env["HEATMAP_TIANDITU_KEY"])
@@ -100,7 +99,7 @@ def available_basemaps(env: Mapping[str, str] | None = None) -> dict[str, Basema
 
 def default_basemap(env: Mapping[str, str] | None = None) -> str:
     """HEATMAP_BASEMAP if it names an available one; else the configured tile server; else offline."""
-    env = os.environ if env is None else env
+    env = config.settings() if env is None else env
     available = available_basemaps(env)
     wanted = env.get("HEATMAP_BASEMAP", "")
     if wanted in available:

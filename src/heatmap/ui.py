@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from html import escape
+from urllib.parse import urlencode, urlsplit
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
-from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, vacancy
+from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, routes, sessions, vacancy
 from heatmap.access import Action, Viewer
 from heatmap.model import ValidationError
 from heatmap.pipeline import mapdata, reports, scoreboard, scoreboard_inputs, workflow
@@ -315,6 +318,44 @@ def viewer() -> Viewer:
     return st.session_state.get("viewer", access.PUBLIC)
 
 
+def client() -> str:
+    """The browser's address, as the audit and the sign-in throttle see it."""
+    peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    return routes.client_address(peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None)
+
+
+def _resolve_viewer() -> None:
+    """Who this browser is, from its session cookie, on every script run: a sign-out elsewhere, an expired
+    session or a disabled account holds at the next click. (Without a cookie the session keeps the viewer a
+    test put into it; nothing in the app does that.)"""
+    cookie = st.context.cookies.get(sessions.COOKIE)
+    if not isinstance(cookie, str) or not cookie:  # no cookie (AppTest's stand-in client gives a non-string)
+        if st.session_state.get("viewer_from_cookie"):
+            st.session_state.pop("viewer", None)
+        return
+    now = auth._utcnow()
+    resolved = sessions.resolve(get_store(), cookie, now)
+    st.session_state["viewer_from_cookie"] = True
+    st.session_state["session_token_hash"] = resolved.token_hash
+    st.session_state["must_change_password"] = resolved.must_change_password
+    if resolved.viewer is None:
+        was_signed_in = st.session_state.pop("viewer", None) is not None
+        told = st.session_state.get("session_end_told") == resolved.token_hash
+        if resolved.state in ("expired", "ended") and (was_signed_in or (resolved.ended_recently(now) and not told)):
+            st.session_state["session_notice"] = resolved.state
+            st.session_state["session_end_told"] = resolved.token_hash
+        return
+    st.session_state["viewer"] = resolved.viewer
+
+
+def current_path() -> str:
+    """This page's path and query, for the sign-in and sign-out forms to come back to."""
+    url = st.context.url or "/"
+    path = urlsplit(url).path or "/"
+    query = urlencode([(k, v) for k, v in st.query_params.items() if k != routes.NOTICE_PARAM])
+    return f"{path}?{query}" if query else path
+
+
 def allowed(action: Action, district: str | None = None) -> bool:
     return access.allowed(viewer(), action, district)
 
@@ -407,6 +448,7 @@ def setup_page() -> None:
     st.set_page_config(page_title=i18n.t("app.page_title", lang()), page_icon="🗺️", layout="wide")
     i18n.set_eur_rate(eur_rate())  # amounts in euros for foreign readers, at the administrators' rate
     assets.ensure_static_assets()
+    _resolve_viewer()
 
 
 # Each language by its own name, the same on every page.
@@ -431,28 +473,72 @@ def sidebar() -> None:
             horizontal=True,
             help=i18n.t("sidebar.language_help", lang()),
         )
+        _sign_in_notice()
         current = viewer()
         if current.signed_in:
             role = label("role", current.role.value)
             if current.district:
                 role = t("sidebar.role_of_district", role=role, district=district_names().get(current.district, current.district))
             st.caption(t("sidebar.signed_in_as", name=current.display_name or current.username, role=role))
-            if st.button(t("sidebar.signout"), key="signout"):
-                del st.session_state["viewer"]
-                st.rerun()
+            st.html(_sign_out_form())
         else:
             st.caption(t("sidebar.public_view"))
             with st.expander(t("sidebar.signin")):
-                with st.form("signin", clear_on_submit=True):
-                    username = st.text_input(t("sidebar.username"))
-                    password = st.text_input(t("sidebar.password"), type="password")
-                    if st.form_submit_button(t("sidebar.signin_button")):
-                        signed_in = auth.authenticate(get_store(), username, password)
-                        if signed_in is None:
-                            st.error(t("sidebar.signin_failed"))
-                        else:
-                            st.session_state["viewer"] = signed_in
-                            st.rerun()
+                st.html(_sign_in_form())
+
+
+_FORM_STYLE = """<style>
+.hm-auth label{display:block;font-size:.875rem;margin:.4rem 0 .2rem}
+.hm-auth input[type=text],.hm-auth input[type=password]{box-sizing:border-box;width:100%;padding:.45rem .6rem;
+ border:1px solid rgba(49,51,63,.2);border-radius:.5rem;background:#fff;font:inherit;font-size:.95rem}
+.hm-auth input:focus{outline:2px solid #c0392b;outline-offset:0}
+.hm-auth button{margin-top:.6rem;margin-right:.4rem;padding:.35rem .8rem;border-radius:.5rem;font:inherit;cursor:pointer;
+ border:1px solid rgba(49,51,63,.2);background:#fff}
+.hm-auth button.hm-primary{background:#c0392b;border-color:#c0392b;color:#fff}
+.hm-auth .hm-row{display:flex;flex-wrap:wrap;gap:.2rem}
+</style>"""
+
+
+def _sign_in_form() -> str:
+    """The sign-in form: a plain HTML form posted to the sign-in route, which sets the HTTP-only cookie and
+    brings the browser back to this page (with its query: a colleague's link keeps its reporting period)."""
+    return (_FORM_STYLE + f'<form class="hm-auth" method="post" action="{routes.SIGN_IN_PATH}">'
+            f'<label for="hm-username">{escape(t("sidebar.username"))}</label>'
+            '<input type="text" id="hm-username" name="username" autocomplete="username" autocapitalize="none" '
+            'spellcheck="false" maxlength="80" required>'
+            f'<label for="hm-password">{escape(t("sidebar.password"))}</label>'
+            '<input type="password" id="hm-password" name="password" autocomplete="current-password" maxlength="200" required>'
+            f'<input type="hidden" name="next" value="{escape(current_path())}">'
+            f'<button type="submit" class="hm-primary">{escape(t("sidebar.signin_button"))}</button></form>')
+
+
+def _sign_out_form() -> str:
+    return (_FORM_STYLE + f'<form class="hm-auth" method="post" action="{routes.SIGN_OUT_PATH}">'
+            f'<input type="hidden" name="next" value="{escape(current_path())}"><div class="hm-row">'
+            f'<button type="submit" name="everywhere" value="0">{escape(t("sidebar.signout"))}</button>'
+            f'<button type="submit" name="everywhere" value="1">{escape(t("sidebar.signout_everywhere"))}</button>'
+            '</div></form>')
+
+
+def _sign_in_notice() -> None:
+    """What the sign-in route or the session check has to say: a refusal, a lock, a sign-out, an expiry."""
+    notice = st.query_params.get(routes.NOTICE_PARAM)
+    if notice is not None:
+        del st.query_params[routes.NOTICE_PARAM]
+        st.session_state["session_notice"] = notice
+    notice = st.session_state.pop("session_notice", None)
+    if notice == "failed":
+        st.error(t("sidebar.signin_failed"))
+    elif notice == "locked":
+        st.error(t("signin.locked", minutes=auth.Policy.configured().lock.seconds // 60))
+    elif notice == "out":
+        st.success(t("signin.signed_out"))
+    elif notice == "expired":
+        st.warning(t("signin.expired"))
+    elif notice == "ended":
+        st.warning(t("signin.ended"))
+    if viewer().signed_in and st.session_state.get("must_change_password"):
+        st.warning(t("signin.must_change_password"))
 
 
 def sample_notice() -> None:
@@ -482,3 +568,76 @@ def page_header(title_key: str) -> None:
     _ensure_app_shell()
     st.title(t(title_key))
     sample_notice()
+
+
+# --- accounts: one's own, and the administrator's -----------------------------------------------------
+
+
+def audit(action: str, *, target: str | None = None, target_district: str | None = None, detail: dict | None = None) -> None:
+    """Record what this viewer did, from where, in the audit trail."""
+    current = viewer()
+    get_store().audit(action, actor=current.username, role=current.role.value, district=current.district, target=target,
+                      target_district=target_district, detail=detail, client=client(),
+                      user_agent=st.context.headers.get("User-Agent"))
+
+
+def account_problem(error: auth.AccountError) -> str:
+    return t(str(error), n=auth.MIN_PASSWORD_LENGTH)
+
+
+def change_own_password(current: str, new: str, repeat: str) -> None:
+    """The signed-in user replaces their password; other sessions of the account end, this one stays."""
+    if new != repeat:
+        raise auth.AccountError("account.passwords_differ")
+    auth.change_own_password(get_store(), viewer().username, current, new, keep_session=st.session_state.get("session_token_hash"))
+    st.session_state["must_change_password"] = False
+    audit("account_password_change", target=viewer().username)
+
+
+def own_sessions() -> list[dict]:
+    return get_store().open_sessions(viewer().username, auth._utcnow())
+
+
+def _require_accounts() -> None:
+    if not allowed(Action.MANAGE_ACCOUNTS):
+        raise auth.AccountError("projects.not_allowed")
+
+
+def accounts() -> pd.DataFrame:
+    _require_accounts()
+    return get_store().users()
+
+
+def create_account(username: str, display_name: str, role: str, district: str | None, password: str) -> None:
+    _require_accounts()
+    if get_store().user(username.strip()) is not None:
+        raise auth.AccountError("account.exists")
+    auth.create_user(get_store(), username, password, role, district, display_name, must_change_password=True)
+    audit("account_create", target=username.strip(), target_district=district, detail={"role": role, "district": district})
+
+
+def change_account(username: str, role: str, district: str | None, display_name: str) -> None:
+    _require_accounts()
+    before = get_store().user(username)
+    if username == viewer().username and role != before["role"]:
+        raise auth.AccountError("account.not_yourself")
+    auth.change_account(get_store(), username, role=role, district=district, display_name=display_name)
+    after = get_store().user(username)
+    fields = ("role", "district", "display_name")
+    audit("account_update", target=username, target_district=after["district"],
+          detail={f: {"before": before[f], "after": after[f]} for f in fields if before[f] != after[f]})
+
+
+def set_account_active(username: str, active: bool) -> None:
+    _require_accounts()
+    if username == viewer().username:
+        raise auth.AccountError("account.not_yourself")
+    auth.change_account(get_store(), username, active=active)
+    audit("account_enable" if active else "account_disable", target=username)
+
+
+def reset_account_password(username: str) -> str:
+    _require_accounts()
+    password = auth.reset_password(get_store(), username)
+    audit("account_password_reset", target=username)
+    return password

@@ -7,7 +7,7 @@ History keeps, per version, what each record was before and after, so any earlie
 
 The package keeps one small interface, `Store`, over modules split by concern: `schema` (tables),
 `rows` (entities, values, bulk rows), `records` (the versioned-record engine: diff, save, history,
-rollback), `reference` (meta, districts, header mappings), `accounts` (users, inquiries) and `pipeline`
+rollback), `reference` (meta, districts, header mappings), `accounts` (users, inquiries), `sessions` (signed-in sessions, sign-in attempts) and `pipeline`
 (stage events, reports, the first-report ledger, duplicate decisions, transfer proposals, rules) and `grades`
 (grade evaluations, the leading group's decisions).
 """
@@ -23,6 +23,7 @@ from heatmap.store.records import Conflict, Diff, RecordChange, Records, StoreBu
 from heatmap.store.grades import Grades
 from heatmap.store.pipeline import Pipeline
 from heatmap.store.reference import Reference
+from heatmap.store.sessions import Sessions
 from heatmap.store.rows import ENTITIES, PREVIOUS_GEOMETRY, Entity, records_frame
 from heatmap.store.schema import (
     SRID,
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 
-class Store(Records, Reference, Accounts, Pipeline, Grades):
+class Store(Records, Reference, Accounts, Sessions, Pipeline, Grades):
     """The database behind the app. Create one per process; it is safe to share between threads."""
 
     def __init__(self, url: str | None = None):

@@ -51,13 +51,26 @@ class Accounts:
 
     # --- users -----------------------------------------------------------------------------------
 
-    def add_user(self, username: str, password_hash: str, role: str, district: str | None = None, display_name: str | None = None) -> None:
+    def add_user(self, username: str, password_hash: str, role: str, district: str | None = None, display_name: str | None = None,
+                 must_change_password: bool = False) -> None:
+        """Create or replace a local account."""
+        now = _utcnow()
         with self.engine.begin() as conn:
             conn.execute(sa.delete(users_table).where(users_table.c.username == username))
             conn.execute(sa.insert(users_table).values(
                 username=username, password_hash=password_hash, role=role, district=district,
-                display_name=display_name or username, active=True, created_at=_utcnow(),
+                display_name=display_name or username, active=True, created_at=now, password_changed_at=now,
+                must_change_password=must_change_password,
             ))
+
+    def update_user(self, username: str, **values: Any) -> bool:
+        """Change an account's role, district, display name, active flag or password hash; False if none."""
+        allowed = {"role", "district", "display_name", "active", "password_hash", "must_change_password", "password_changed_at"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not an account field: {sorted(unknown)}")
+        with self.engine.begin() as conn:
+            return conn.execute(sa.update(users_table).where(users_table.c.username == username).values(**values)).rowcount == 1
 
     def user(self, username: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -65,7 +78,8 @@ class Accounts:
         return dict(row) if row else None
 
     def users(self) -> pd.DataFrame:
+        t = users_table
         with self.engine.connect() as conn:
-            result = conn.execute(sa.select(users_table.c.username, users_table.c.role, users_table.c.district,
-                                            users_table.c.display_name, users_table.c.active).order_by(users_table.c.username))
+            result = conn.execute(sa.select(t.c.username, t.c.role, t.c.district, t.c.display_name, t.c.active, t.c.created_at,
+                                            t.c.last_sign_in_at, t.c.must_change_password).order_by(t.c.username))
             return pd.DataFrame(result.all(), columns=list(result.keys()))

@@ -151,6 +151,38 @@ users_table = sa.Table(
     sa.Column("display_name", sa.String(120)),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_sign_in_at", sa.DateTime),
+    sa.Column("password_changed_at", sa.DateTime),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+)
+
+# Signed-in sessions: the browser holds a signed, HTTP-only cookie naming one row (by the SHA-256 of its
+# token, so the table alone signs nobody in). A session ends when idle too long, at its absolute lifetime,
+# or when revoked (sign-out, sign-out everywhere, a password change, an account disabled).
+sessions_table = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("client", sa.String(64)),
+    sa.Column("user_agent", sa.String(300)),
+)
+
+# Every sign-in attempt, for slowing and locking repeated wrong passwords per account and per client.
+sign_in_attempts_table = sa.Table(
+    "sign_in_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Index("ix_sign_in_attempts_username_at", "username", "at"),
+    sa.Index("ix_sign_in_attempts_client_at", "client", "at"),
 )
 
 inquiries_table = sa.Table(
