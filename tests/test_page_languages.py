@@ -108,7 +108,11 @@ def visible_texts(at) -> list[str]:
 
     def walk(node):
         proto = getattr(node, "proto", None)
-        if proto is not None:
+        if proto is not None and type(proto).__name__ == "Html":  # st.html: the text a reader sees, not the markup
+            body = re.sub(r"<style.*?</style>", "", proto.body, flags=re.S)
+            out.extend(m.strip() for m in re.findall(r">([^<>]+)<", body) if m.strip())
+            out.extend(re.findall(r'(?:placeholder|aria-label|title)="([^"]+)"', body))
+        elif proto is not None:
             _strings(proto, out)
             if type(proto).__name__ == "ComponentInstance":
                 out.extend(_map_texts(proto.json_args))
