@@ -26,6 +26,7 @@ from heatmap.i18n import firstreports as firstreports_strings
 from heatmap.i18n import transfers as transfers_strings
 from heatmap.i18n import scoreboard as scoreboard_strings
 from heatmap.i18n import grading as grading_strings
+from heatmap.i18n import audit as audit_strings
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -58,6 +59,7 @@ CATALOG = _merge(
     transfers_strings,
     scoreboard_strings,
     grading_strings,
+    audit_strings,
 )
 
 

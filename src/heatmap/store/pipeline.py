@@ -32,6 +32,7 @@ from heatmap.store.schema import (
 
 LEDGER_KINDS = ("register", "correction", "confirm", "withdraw")
 DECISIONS = ("same", "different")
+KEPT_BY_RESET = ("rules", "audit_events")  # an administrator's settings, and the record of what everyone did
 TRANSFER_EVENT_KINDS = ("accept", "decline", "refer", "withdraw", "credit_change")
 
 
@@ -299,9 +300,9 @@ class Pipeline:
 
     def _clear_pipeline(self, conn: sa.Connection) -> None:
         """Empty the append-only tables, for `clear_records` (the sample replacing a demo database): the
-        guards are lifted and put back inside the same transaction."""
+        guards are lifted and put back inside the same transaction. Rules and the audit trail stay."""
         for name in APPEND_ONLY_TABLES:
-            if name == "rules":  # an administrator's settings, not data: they stay
+            if name in KEPT_BY_RESET:
                 continue
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_append_only ON {name}")
