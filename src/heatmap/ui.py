@@ -10,7 +10,7 @@ import datetime as dt
 import geopandas as gpd
 import streamlit as st
 
-from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, vacancy
+from heatmap import access, assets, audit, auth, bootstrap, config, i18n, inquiries, mapview, matching, vacancy
 from heatmap.access import Action, Viewer
 from heatmap.model import ValidationError
 from heatmap.pipeline import mapdata, reports, scoreboard, scoreboard_inputs, workflow
@@ -231,6 +231,7 @@ def save_freshness_settings(days: int, hide: bool) -> None:
     if allowed(Action.MANAGE_SETTINGS):
         get_store().set_meta("stale_days", str(int(days)))
         get_store().set_meta("hide_stale_from_public", "1" if hide else "0")
+        get_store().audit("settings_change", target="freshness", detail={"stale_days": int(days), "hide_stale": bool(hide)})
 
 
 def data_date() -> dt.date | None:
@@ -328,6 +329,63 @@ def mark_inquiry_answered(inquiry_id: int) -> None:
         get_store().mark_answered(inquiry_id, viewer().username)
 
 
+# --- the audit trail: who acts from where, downloads and record views ----------------------------
+
+
+def audit_context() -> audit.Context:
+    """Who this session is and from where, for the audit trail: the viewer, the address Streamlit saw (a reverse
+    proxy's named beside it) and the browser's user agent."""
+    current = viewer()
+    try:
+        headers = st.context.headers
+        ip, forwarded, agent = st.context.ip_address, headers.get("X-Forwarded-For"), headers.get("User-Agent")
+    except Exception:  # noqa: BLE001 - no browser connection (a bare script run): nothing to say where from
+        ip, forwarded, agent = None, None, None
+    ip, forwarded, agent = (value if isinstance(value, str) else None for value in (ip, forwarded, agent))  # AppTest: mocks
+    return audit.Context(actor=current.username, role=current.role.value, district=current.district,
+                         client=audit.client_of(ip, forwarded), user_agent=agent)
+
+
+def _start_run() -> None:
+    """At the start of every script run: the audit context for what the run writes, and the run's number
+    (`record_viewed` tells a record still open from one opened again)."""
+    audit.set_context(audit_context())
+    st.session_state["_audit_run"] = st.session_state.get("_audit_run", 0) + 1
+
+
+def download(label: str, build, *, file_name: str, mime: str, key: str | None = None, confidential: bool = True,
+             action: str = "export", target_district: str | None = None, detail: dict | None = None, where=None) -> None:
+    """A download button whose file `build()` makes only when it is clicked (no rerun). A confidential file
+    (pipeline data, private carriers, the audit trail) is recorded in the audit trail as `action` when it is
+    actually fetched, with this session's who and from where (captured now: the file is made on another thread)."""
+    captured = audit_context()
+    store = get_store()
+
+    def fetch():
+        data = build()
+        if confidential:
+            size = len(data) if isinstance(data, (bytes, str)) else None
+            with audit.acting(captured):
+                store.audit(action, target=file_name, target_district=target_district,
+                            detail={"file": file_name, "bytes": size, **(detail or {})})
+        return data
+
+    (where or st).download_button(label, data=fetch, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
+def record_viewed(code: str, district: str | None, where: str) -> None:
+    """Record in the audit trail that this viewer opened a project's full record on page `where`: once per
+    opening, not again on each rerun while it stays open (it was shown in the run before), but again when it is
+    opened anew (another project, or the same one after something else was shown)."""
+    run = st.session_state.get("_audit_run", 0)
+    key = f"_audit_viewed_{where}"
+    last = st.session_state.get(key)
+    st.session_state[key] = (code, run)
+    if last is not None and last[0] == code and last[1] in (run, run - 1):
+        return
+    get_store().audit("project_view", target=code, target_district=district, detail={"page": where})
+
+
 # --- widgets bound to the URL -------------------------------------------------------------------
 
 
@@ -351,8 +409,9 @@ def sync_query(params: dict[str, str], managed: tuple[str, ...]) -> None:
 
 
 def setup_page() -> None:
-    """Page config and local map assets; call first in app.py."""
+    """Page config, local map assets and the run's audit context; call first in app.py."""
     _ensure_app_shell()
+    _start_run()
     st.set_page_config(page_title=i18n.t("app.page_title", lang()), page_icon="🗺️", layout="wide")
     assets.ensure_static_assets()
 
@@ -421,7 +480,9 @@ def _ensure_app_shell() -> None:
 
 
 def page_header(title_key: str) -> None:
-    """The top of every page: its title and, while the sample is loaded, the sample notice."""
+    """The top of every page: its title and, while the sample is loaded, the sample notice. The audit context
+    is taken again: the sidebar may have signed someone in or out since the run began."""
     _ensure_app_shell()
+    audit.set_context(audit_context())
     st.title(t(title_key))
     sample_notice()
