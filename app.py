@@ -30,6 +30,7 @@ pages += [  # confidential: listed for those allowed, refused by URL to anyone e
                              "duplicates"),
     ui.confidential_nav_page(Action.MANAGE_RULES, "pages/rules.py", "nav.rules", ":material/tune:", "rules"),
     ui.confidential_nav_page(Action.MANAGE_RULES, "pages/standards.py", "nav.standards", ":material/rule:", "standards"),
+    ui.confidential_nav_page(Action.VIEW_AUDIT, "pages/audit.py", "nav.audit", ":material/policy:", "audit"),
 ]
 if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carriers, or a project list
     pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))
