@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from heatmap import audit, auditview, i18n
-from heatmap.access import Role, Viewer
 from heatmap.ingest import pipeline
 from heatmap.pipeline import evaluations as ev
 from heatmap.pipeline import intake, rulebook, transferflow, transfers
@@ -136,3 +135,14 @@ def test_the_filtered_list_exports_as_csv_and_excel(trail):
     detail = auditview.filters_detail(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "staff-liuhe", ["download"], "liuhe")
     assert auditview.detail_text("export", {**detail, "format": "csv", "rows": 2}, "zh", NAMES["zh"]) == (
         "2 行；筛选：2026年11月1日–2026年11月30日、staff-liuhe、下载文件、浏河镇；格式：CSV")
+
+
+def test_what_the_accounts_page_and_the_sign_in_record_reads_in_words():
+    names = NAMES["zh"]
+    locked = {"username": "staff-liuhe", "attempts": 5, "until": "2026-11-02T02:30:00"}
+    assert auditview.detail_text("signin_locked", locked, "zh", names) == (
+        "输入的用户名：staff-liuhe；连续失败 5 次；锁定至 2026年11月2日 10:30")
+    assert auditview.detail_text("signin_locked", locked, "en", NAMES["en"]) == (
+        "username given: staff-liuhe; 5 failures in a row; locked until 2 Nov 2026 10:30")
+    created = {"role": "staff", "district": "liuhe", "display_name": "浏河招商"}
+    assert auditview.detail_text("account_create", created, "zh", names) == "区镇：浏河镇；角色：区镇招商人员；显示名：浏河招商"

@@ -162,6 +162,12 @@ def detail_text(action: str, detail: Mapping[str, Any], lang: str, names: Mappin
                      else _t("edited_from_defaults", lang))
     if d.get("username"):
         parts.append(_t("username", lang, name=d["username"]))
+    if d.get("attempts") is not None:
+        parts.append(_t("attempts", lang, n=i18n.fmt_int(d["attempts"])))
+    if d.get("until"):
+        parts.append(_t("until", lang, time=i18n.fmt_datetime(dt.datetime.fromisoformat(str(d["until"])), lang)))
+    if action.startswith("account_") and d.get("district"):
+        parts.append(_t("district", lang, district=district(d["district"])))
     if d.get("role"):
         parts.append(_t("role", lang, role=i18n.label("role", d["role"], lang)))
     if d.get("display_name"):
