@@ -42,6 +42,7 @@ else:  # a script run of one browser session
         ui.confidential_nav_page(Action.MANAGE_RULES, "pages/standards.py", "nav.standards", ":material/rule:", "standards"),
         ui.confidential_nav_page(Action.MANAGE_ACCOUNTS, "pages/accounts.py", "nav.accounts", ":material/manage_accounts:",
                                  "accounts"),
+        ui.confidential_nav_page(Action.VIEW_AUDIT, "pages/audit.py", "nav.audit", ":material/policy:", "audit"),
     ]
     if ui.allowed(Action.EDIT_CARRIERS) or ui.allowed(Action.EDIT_PROJECTS):  # carriers, or a project list
         pages.append(st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"))

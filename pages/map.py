@@ -180,8 +180,10 @@ with record_column:
         skip = ("geometry",) if ui.allowed(Action.VIEW_PRIVATE_CARRIERS) else ("geometry", "updated_by", "updated_at")
         st.table(display.record_table(record, "carrier", lang, names, skip=skip))
     elif len(project_rows):
+        shown_record = project_rows.iloc[0].to_dict()
         st.subheader(ui.t("map.project_record"))
-        st.table(display.record_table(project_rows.iloc[0].to_dict(), "project", lang, names))
+        st.table(display.record_table(shown_record, "project", lang, names))
+        ui.record_viewed(shown_record[project_key], shown_record.get("district"), "map")  # a code name, in a code-name view
     else:
         st.caption(ui.t("map.click_hint"))
 
@@ -212,7 +214,9 @@ def geojson_file() -> bytes:
 
 
 left, right, _ = st.columns([1, 1, 4])
-left.download_button(ui.t("map.download_excel"), data=excel_file, file_name=f"taicang-sites-{stamp}.xlsx",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-right.download_button(ui.t("map.download_geojson"), data=geojson_file, file_name=f"taicang-sites-{stamp}.geojson",
-                      mime="application/geo+json", on_click="ignore")
+# with private carriers in it, a download is confidential: recorded in the audit trail when fetched
+ui.download(ui.t("map.download_excel"), excel_file, file_name=f"taicang-sites-{stamp}.xlsx", where=left,
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", confidential=internal,
+            detail={"carriers": len(carriers)})
+ui.download(ui.t("map.download_geojson"), geojson_file, file_name=f"taicang-sites-{stamp}.geojson", where=right,
+            mime="application/geo+json", confidential=internal, detail={"carriers": len(carriers)})

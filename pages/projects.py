@@ -20,7 +20,9 @@ names = ui.district_names()
 projects = ui.projects()
 lead_rules = workflow.rules(store)  # the valid-lead test in force (the reports rules)
 events = store.stage_events(projects["code"].tolist()) if len(projects) else store.stage_events([])
-list_tab, record_tab, form_tab = st.tabs([ui.t("projects.tab.list"), ui.t("projects.tab.record"), ui.t("projects.tab.form")])
+# The record tab runs only while it is open (a project's full record is sent, and its opening audited, only then).
+list_tab, record_tab, form_tab = st.tabs([ui.t("projects.tab.list"), ui.t("projects.tab.record"), ui.t("projects.tab.form")],
+                                         key="p_tabs", on_change="rerun")
 
 with list_tab:
     if projects.empty:
@@ -42,11 +44,14 @@ def label_of(code: str) -> str:
 
 
 with record_tab:
-    if projects.empty:
+    if not record_tab.open:
+        pass
+    elif projects.empty:
         st.info(ui.t("projects.none"))
     else:
         code = st.selectbox(ui.t("projects.pick"), library.codes_of(projects), format_func=label_of, key="p_record")
         record = store.record("project", code)
+        ui.record_viewed(code, record["district"], "projects")
         verdict, reasons = library.valid_lead(record, lead_rules, lang)
         st.markdown(f"**{ui.t('projects.lead.title', verdict=verdict)}**")
         st.markdown("\n".join(f"- {reason}" for reason in reasons))

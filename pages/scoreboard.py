@@ -73,7 +73,7 @@ def pdf_file() -> bytes:
 
 
 left, right, _ = st.columns([1, 2, 3])
-left.download_button(ui.t("scoreboard.download_excel"), data=excel_file, file_name=f"taicang-scoreboard-{period.key}.xlsx",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-right.download_button(ui.t("scoreboard.download_pdf"), data=pdf_file, file_name=f"taicang-scoreboard-{period.key}.pdf",
-                      mime="application/pdf", on_click="ignore")
+ui.download(ui.t("scoreboard.download_excel"), excel_file, file_name=f"taicang-scoreboard-{period.key}.xlsx", where=left,
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail={"period": period.key})
+ui.download(ui.t("scoreboard.download_pdf"), pdf_file, file_name=f"taicang-scoreboard-{period.key}.pdf", where=right,
+            mime="application/pdf", detail={"period": period.key})

@@ -171,6 +171,8 @@ with upload_tab:
             )
             st.session_state["u_key"] = key
             bar.empty()
+            store.audit("upload", target=uploaded.name, target_district=own_district,
+                        detail=pipeline.upload_summary(st.session_state["u_result"]))
         result: pipeline.Upload = st.session_state["u_result"]
 
         if result.unknown_columns:
@@ -203,11 +205,11 @@ with upload_tab:
                 st.session_state["u_report_xlsx"] = export.to_excel(
                     {ui.t("upload.report_sheet"): pipeline.report_frame(result.problems, lang)})
                 st.session_state["u_report_key"] = (key, lang)
-            st.download_button(
-                ui.t("upload.download_report"), st.session_state["u_report_xlsx"],
-                file_name=f"{uploaded.name}-report.xlsx", key="u_report",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+            report_xlsx = st.session_state["u_report_xlsx"]  # it quotes the file's rows: recorded when fetched
+            ui.download(ui.t("upload.download_report"), lambda: report_xlsx, file_name=f"{uploaded.name}-report.xlsx",
+                        key="u_report", action="download", target_district=own_district,
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        detail={"problems": len(result.problems)})
         else:
             st.success(ui.t("upload.no_problems"))
 

@@ -25,6 +25,7 @@ CONFIDENTIAL_PAGES = {
     "grading": ("项目评价", "Grading"),
     "standards": ("评价标准", "Grading standards"),
     "leading-group": ("会商", "Leading group"),
+    "audit": ("审计日志", "Audit trail"),
 }
 REFUSAL = {"zh": "项目信息保密：请工作人员登录后查看。", "en": "Project information is confidential: staff sign in to see it."}
 PROJECT_CODE = re.compile(r"TC-PJ-\d+")

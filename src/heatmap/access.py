@@ -5,7 +5,7 @@ records, only carrier data marked public. Staff edit their own district's carrie
 projects of their own district (as destination or origin) and submit its bi-monthly reports; leaders
 read everything; the investment office (office) reads and edits every district's projects and decides
 whether two districts' records are one project; administrators also manage accounts, rules and reference
-data.
+data, and alone read the audit trail.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class Action(StrEnum):
     CONFIRM_GRADE = "confirm_grade"  # confirm or return a proposed grade (never one's own proposal)
     VIEW_LEADING_GROUP = "view_leading_group"  # the leading group's queue (会商): B or better asking city support
     DECIDE_SUPPORT = "decide_support"  # record the leading group's decision on a project's city support
+    VIEW_AUDIT = "view_audit"  # read and export the audit trail (administrators only; nobody edits it)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from heatmap import auth, config, sample
+from heatmap import audit, auth, config, sample
 from heatmap.pipeline import evaluations, firstreports
 from heatmap.store import Store
 
@@ -31,7 +31,18 @@ def load_sample(
     accounts: bool | None = None,
 ) -> sample.Sample:
     """Replace all carriers and projects with the sample, one version per bi-monthly period, and its
-    first-report ledger (信息首报)."""
+    first-report ledger (信息首报). The audit trail stays, and records the load as one act (`sample_load`): the
+    sample's own made-up history is not written to it row by row."""
+    with audit.unrecorded():
+        data = _load_sample(store, n_carriers, n_projects, seed=seed, history=history, accounts=accounts)
+    store.audit("sample_load", actor=audit.current().actor or SAMPLE_USER,
+                detail={"carriers": len(data.carriers), "projects": len(data.projects), "versions": len(data.period_ends),
+                        "seed": seed})
+    return data
+
+
+def _load_sample(store: Store, n_carriers: int, n_projects: int, *, seed: int, history: bool,
+                 accounts: bool | None) -> sample.Sample:
     data = sample.generate(n_carriers, n_projects, seed=seed, history=history)
     _give_code_names(data.project_states, store)
     store.clear_records()

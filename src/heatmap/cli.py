@@ -6,6 +6,9 @@ Every message and the help are in Chinese or English: `--lang zh|en` (before or 
 the locale: the first of LC_ALL, LC_MESSAGES, LANG that is set decides, Chinese if it starts with `zh`,
 English otherwise. Output names things as people do (浏河镇, 厂房, 命令行导入), never by internal code.
 
+Everything a command changes is in the audit trail with client "cli" and, as its user agent, the command and
+the operating-system account that ran it (the command line trusts whoever holds the database address).
+
 Exit codes: 0 done; 1 the file has errors (nothing written); 2 refused (a wrong argument, an unknown
 account or version, not allowed, a rollback blocked by later changes; nothing written); 3 the database is
 busy or unreachable (nothing written; try again).
@@ -16,6 +19,7 @@ import argparse
 import getpass
 import os
 import re
+import socket
 import sys
 import unicodedata
 from pathlib import Path
@@ -24,7 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 import shapely
 import sqlalchemy as sa
 
-from heatmap import auth, bootstrap, display, i18n, sample
+from heatmap import audit, auth, bootstrap, display, i18n, sample
 from heatmap import store as store_module
 from heatmap.access import Action, Role, Viewer, allowed, may_roll_back
 from heatmap.ingest import pipeline
@@ -181,8 +185,11 @@ def _account(store: Store, words: Words, username: str) -> Viewer:
         raise Refused(words.t("cli.unknown_user", user=username))
     if not row["active"]:
         raise Refused(words.t("cli.inactive_user", user=username))
-    return Viewer(username=row["username"], role=Role(row["role"]), district=row["district"],
-                  display_name=row["display_name"] or row["username"])
+    viewer = Viewer(username=row["username"], role=Role(row["role"]), district=row["district"],
+                    display_name=row["display_name"] or row["username"])
+    audit.set_context(audit.Context(actor=viewer.username, role=viewer.role.value, district=viewer.district,
+                                    client=audit.current().client, user_agent=audit.current().user_agent))
+    return viewer
 
 
 def _store() -> Store:
@@ -231,6 +238,8 @@ def cmd_create_user(args) -> int:
     except auth.AccountError as error:
         raise Refused(words.t("cli.account_refused", reason=words.t(str(error), n=auth.MIN_PASSWORD_LENGTH))) from None
     account = store.user(args.username.strip())
+    store.audit("account_create", target=account["username"], target_district=account["district"],
+                detail={"role": account["role"], "display_name": account["display_name"]})
     if account["district"]:
         _say(words.t("cli.account_saved_district", username=account["username"], role=words.role(account["role"]),
                      district=words.district(account["district"])))
@@ -300,6 +309,7 @@ def cmd_import(args) -> int:
                                     gcj02=args.gcj02)
 
     upload = read()
+    store.audit("upload", author, target=path.name, target_district=district, detail=pipeline.upload_summary(upload))
     for problem in upload.problems:
         _complain(words.upload_problem(problem))
     if upload.errors or not upload.records:
@@ -652,7 +662,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(lang).parse_args(argv)
     words = Words(None, args.lang)
     try:
-        return args.func(args)
+        with audit.acting(audit.Context(actor=OPERATOR, client=audit.CLI_CLIENT, user_agent=_user_agent(argv))):
+            return args.func(args)
     except Refused as refusal:
         for line in refusal.lines:
             _complain(line)
@@ -680,6 +691,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if reason:
                 _complain(words.t("cli.db_reply", reason=reason[0]))
         return BUSY
+
+
+def _user_agent(argv: Sequence[str]) -> str:
+    """The audit trail's "user agent" of a command: the command (its first word) and who ran it where."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        who = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    command = next((a for a in argv if not a.startswith("-") and a not in i18n.LANGUAGES), "")
+    return f"python -m heatmap {command} ({who}@{socket.gethostname()})".replace("  ", " ")
 
 
 def _database_url() -> str:

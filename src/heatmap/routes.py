@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
-from heatmap import auth, bootstrap, config, sessions
+from heatmap import audit, auth, bootstrap, config, sessions
 from heatmap.store import Store
 
 SIGN_IN_PATH = "/auth/signin"
@@ -77,10 +77,14 @@ def _client(request: Request) -> str:
     return client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
 
 
-def _audit(store: Store, action: str, viewer=None, *, actor: str | None = None, client: str, user_agent: str | None,
+def _audit(store: Store, request: Request, action: str, viewer=None, *, actor: str | None = None,
            detail: dict | None = None) -> None:
+    """Record a sign-in, a refusal or a sign-out, from where the audit trail says it (audit.client_of)."""
+    seen = request.client.host if request.client else None
     store.audit(action, actor=viewer.username if viewer else actor, role=viewer.role.value if viewer else None,
-                district=viewer.district if viewer else None, client=client, user_agent=user_agent, detail=detail)
+                district=viewer.district if viewer else None, detail=detail,
+                client=audit.client_of(None if seen in ("127.0.0.1", "::1", "::ffff:127.0.0.1") else seen, request.headers.get("x-forwarded-for")),
+                user_agent=request.headers.get("user-agent"))
 
 
 async def sign_in(request: Request):
@@ -90,19 +94,20 @@ async def sign_in(request: Request):
     target = safe_next(str(form.get("next") or "/"))
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     store, client, agent = _store(), _client(request), request.headers.get("user-agent")
-    if not username.strip() or not password:
+    typed = username.strip()[:80]
+    if not typed or not password:
         return RedirectResponse(with_notice(target, "failed"), status_code=303)
     result = await run_in_threadpool(auth.sign_in, store, username, password, client)
     if result.delay_s:
         await asyncio.sleep(result.delay_s)  # slows this client only: the server goes on serving others
     if result.viewer is None:
-        await run_in_threadpool(_audit, store, "signin_locked" if result.refusal == "locked" else "signin_failed",
-                                actor=username.strip()[:80], client=client, user_agent=agent,
-                                detail={"locked_until": result.locked_until} if result.locked_until else None)
+        detail = {"username": typed} | ({"until": result.locked_until} if result.locked_until else {})
+        await run_in_threadpool(_audit, store, request, "signin_locked" if result.refusal == "locked" else "signin_failed",
+                                detail=detail)
         return RedirectResponse(with_notice(target, result.refusal), status_code=303)
     now = auth._utcnow()
     cookie = await run_in_threadpool(sessions.begin, store, result.viewer, now, client, agent)
-    await run_in_threadpool(_audit, store, "signin", result.viewer, client=client, user_agent=agent)
+    await run_in_threadpool(_audit, store, request, "signin", result.viewer)
     response = RedirectResponse(with_notice(target, None), status_code=303)
     response.set_cookie(sessions.COOKIE, cookie, max_age=int(sessions.lifetime().total_seconds()), path="/",
                         httponly=True, samesite="lax", secure=_secure(request))
@@ -115,10 +120,10 @@ async def sign_out(request: Request):
     form = await request.form()
     target = safe_next(str(form.get("next") or "/"))
     everywhere = form.get("everywhere") == "1"
-    store, client, agent = _store(), _client(request), request.headers.get("user-agent")
+    store = _store()
     username = await run_in_threadpool(sessions.end, store, request.cookies.get(sessions.COOKIE), auth._utcnow(), everywhere)
     if username:
-        await run_in_threadpool(_audit, store, "signout", actor=username, client=client, user_agent=agent,
+        await run_in_threadpool(_audit, store, request, "signout", actor=username,
                                 detail={"everywhere": True} if everywhere else None)
     response = RedirectResponse(with_notice(target, "out"), status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))

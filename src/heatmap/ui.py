@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, routes, sessions, vacancy
+from heatmap import access, assets, audit, auth, bootstrap, config, i18n, inquiries, mapview, matching, routes, sessions, vacancy
 from heatmap.access import Action, Viewer
 from heatmap.model import ValidationError
 from heatmap.pipeline import mapdata, reports, scoreboard, scoreboard_inputs, workflow
@@ -234,6 +234,7 @@ def save_freshness_settings(days: int, hide: bool) -> None:
     if allowed(Action.MANAGE_SETTINGS):
         get_store().set_meta("stale_days", str(int(days)))
         get_store().set_meta("hide_stale_from_public", "1" if hide else "0")
+        get_store().audit("settings_change", target="freshness", detail={"stale_days": int(days), "hide_stale": bool(hide)})
 
 
 def data_date() -> dt.date | None:
@@ -318,12 +319,6 @@ def viewer() -> Viewer:
     return st.session_state.get("viewer", access.PUBLIC)
 
 
-def client() -> str:
-    """The browser's address, as the audit and the sign-in throttle see it."""
-    peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
-    return routes.client_address(peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None)
-
-
 def _resolve_viewer() -> None:
     """Who this browser is, from its session cookie, on every script run: a sign-out elsewhere, an expired
     session or a disabled account holds at the next click. (Without a cookie the session keeps the viewer a
@@ -339,7 +334,10 @@ def _resolve_viewer() -> None:
     st.session_state["session_token_hash"] = resolved.token_hash
     st.session_state["must_change_password"] = resolved.must_change_password
     if resolved.viewer is None:
-        was_signed_in = st.session_state.pop("viewer", None) is not None
+        was = st.session_state.pop("viewer", None)
+        was_signed_in = was is not None
+        if was_signed_in and resolved.state == "expired":
+            get_store().audit("session_expired", actor=was.username, role=was.role.value, district=was.district)
         told = st.session_state.get("session_end_told") == resolved.token_hash
         if resolved.state in ("expired", "ended") and (was_signed_in or (resolved.ended_recently(now) and not told)):
             st.session_state["session_notice"] = resolved.state
@@ -420,6 +418,63 @@ def mark_inquiry_answered(inquiry_id: int) -> None:
         get_store().mark_answered(inquiry_id, viewer().username)
 
 
+# --- the audit trail: who acts from where, downloads and record views ----------------------------
+
+
+def audit_context() -> audit.Context:
+    """Who this session is and from where, for the audit trail: the viewer, the address Streamlit saw (a reverse
+    proxy's named beside it) and the browser's user agent."""
+    current = viewer()
+    try:
+        headers = st.context.headers
+        ip, forwarded, agent = st.context.ip_address, headers.get("X-Forwarded-For"), headers.get("User-Agent")
+    except Exception:  # noqa: BLE001 - no browser connection (a bare script run): nothing to say where from
+        ip, forwarded, agent = None, None, None
+    ip, forwarded, agent = (value if isinstance(value, str) else None for value in (ip, forwarded, agent))  # AppTest: mocks
+    return audit.Context(actor=current.username, role=current.role.value, district=current.district,
+                         client=audit.client_of(ip, forwarded), user_agent=agent)
+
+
+def _start_run() -> None:
+    """At the start of every script run: the audit context for what the run writes, and the run's number
+    (`record_viewed` tells a record still open from one opened again)."""
+    audit.set_context(audit_context())
+    st.session_state["_audit_run"] = st.session_state.get("_audit_run", 0) + 1
+
+
+def download(label: str, build, *, file_name: str, mime: str, key: str | None = None, confidential: bool = True,
+             action: str = "export", target_district: str | None = None, detail: dict | None = None, where=None) -> None:
+    """A download button whose file `build()` makes only when it is clicked (no rerun). A confidential file
+    (pipeline data, private carriers, the audit trail) is recorded in the audit trail as `action` when it is
+    actually fetched, with this session's who and from where (captured now: the file is made on another thread)."""
+    captured = audit_context()
+    store = get_store()
+
+    def fetch():
+        data = build()
+        if confidential:
+            size = len(data) if isinstance(data, (bytes, str)) else None
+            with audit.acting(captured):
+                store.audit(action, target=file_name, target_district=target_district,
+                            detail={"file": file_name, "bytes": size, **(detail or {})})
+        return data
+
+    (where or st).download_button(label, data=fetch, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
+def record_viewed(code: str, district: str | None, where: str) -> None:
+    """Record in the audit trail that this viewer opened a project's full record on page `where`: once per
+    opening, not again on each rerun while it stays open (it was shown in the run before), but again when it is
+    opened anew (another project, or the same one after something else was shown)."""
+    run = st.session_state.get("_audit_run", 0)
+    key = f"_audit_viewed_{where}"
+    last = st.session_state.get(key)
+    st.session_state[key] = (code, run)
+    if last is not None and last[0] == code and last[1] in (run, run - 1):
+        return
+    get_store().audit("project_view", target=code, target_district=district, detail={"page": where})
+
+
 # --- widgets bound to the URL -------------------------------------------------------------------
 
 
@@ -443,12 +498,13 @@ def sync_query(params: dict[str, str], managed: tuple[str, ...]) -> None:
 
 
 def setup_page() -> None:
-    """Page config and local map assets; call first in app.py."""
+    """Page config, local map assets and the run's audit context; call first in app.py."""
     _ensure_app_shell()
+    _resolve_viewer()  # first: the run's audit context names the viewer the session cookie signs in
+    _start_run()
     st.set_page_config(page_title=i18n.t("app.page_title", lang()), page_icon="🗺️", layout="wide")
     i18n.set_eur_rate(eur_rate())  # amounts in euros for foreign readers, at the administrators' rate
     assets.ensure_static_assets()
-    _resolve_viewer()
 
 
 # Each language by its own name, the same on every page.
@@ -564,8 +620,10 @@ def _ensure_app_shell() -> None:
 
 
 def page_header(title_key: str) -> None:
-    """The top of every page: its title and, while the sample is loaded, the sample notice."""
+    """The top of every page: its title and, while the sample is loaded, the sample notice. The audit context
+    is taken again: the sidebar may have signed someone in or out since the run began."""
     _ensure_app_shell()
+    audit.set_context(audit_context())
     st.title(t(title_key))
     sample_notice()
 
@@ -573,12 +631,10 @@ def page_header(title_key: str) -> None:
 # --- accounts: one's own, and the administrator's -----------------------------------------------------
 
 
-def audit(action: str, *, target: str | None = None, target_district: str | None = None, detail: dict | None = None) -> None:
-    """Record what this viewer did, from where, in the audit trail."""
-    current = viewer()
-    get_store().audit(action, actor=current.username, role=current.role.value, district=current.district, target=target,
-                      target_district=target_district, detail=detail, client=client(),
-                      user_agent=st.context.headers.get("User-Agent"))
+def _account_event(action: str, *, target: str | None = None, target_district: str | None = None,
+                   detail: dict | None = None) -> None:
+    """Record an account change in the audit trail (who and from where: the run's audit context)."""
+    get_store().audit(action, target=target, target_district=target_district, detail=detail)
 
 
 def account_problem(error: auth.AccountError) -> str:
@@ -591,7 +647,7 @@ def change_own_password(current: str, new: str, repeat: str) -> None:
         raise auth.AccountError("account.passwords_differ")
     auth.change_own_password(get_store(), viewer().username, current, new, keep_session=st.session_state.get("session_token_hash"))
     st.session_state["must_change_password"] = False
-    audit("account_password_change", target=viewer().username)
+    _account_event("account_password_change", target=viewer().username)
 
 
 def own_sessions() -> list[dict]:
@@ -613,7 +669,7 @@ def create_account(username: str, display_name: str, role: str, district: str | 
     if get_store().user(username.strip()) is not None:
         raise auth.AccountError("account.exists")
     auth.create_user(get_store(), username, password, role, district, display_name, must_change_password=True)
-    audit("account_create", target=username.strip(), target_district=district, detail={"role": role, "district": district})
+    _account_event("account_create", target=username.strip(), target_district=district, detail={"role": role, "district": district})
 
 
 def change_account(username: str, role: str, district: str | None, display_name: str) -> None:
@@ -624,7 +680,7 @@ def change_account(username: str, role: str, district: str | None, display_name:
     auth.change_account(get_store(), username, role=role, district=district, display_name=display_name)
     after = get_store().user(username)
     fields = ("role", "district", "display_name")
-    audit("account_update", target=username, target_district=after["district"],
+    _account_event("account_update", target=username, target_district=after["district"],
           detail={f: {"before": before[f], "after": after[f]} for f in fields if before[f] != after[f]})
 
 
@@ -633,11 +689,11 @@ def set_account_active(username: str, active: bool) -> None:
     if username == viewer().username:
         raise auth.AccountError("account.not_yourself")
     auth.change_account(get_store(), username, active=active)
-    audit("account_enable" if active else "account_disable", target=username)
+    _account_event("account_enable" if active else "account_disable", target=username)
 
 
 def reset_account_password(username: str) -> str:
     _require_accounts()
     password = auth.reset_password(get_store(), username)
-    audit("account_password_reset", target=username)
+    _account_event("account_password_reset", target=username)
     return password

@@ -725,6 +725,13 @@ def _replace_args(upload: Upload, replace: bool) -> dict[str, Any]:
     return {"remove_missing_in_district": district, "remove_missing_kind": upload.kind if upload.rules.has_kind else None}
 
 
+def upload_summary(upload: Upload) -> dict[str, Any]:
+    """What the audit trail keeps of a file read for upload (its rows are not copied there): what it held, how
+    many records and problems, and its fingerprint (the commit's version keeps the same one)."""
+    return {"entity": upload.entity, "kind": upload.kind, "records": len(upload.records), "errors": upload.error_count,
+            "warnings": upload.warning_count, "bytes": len(upload.data), "sha256": upload.file_hash}
+
+
 def commit(upload: Upload, store: Store, *, user: str, note: str | None = None, replace: bool = False,
            source: str = "upload", previewed: Diff | None = None) -> tuple[int | None, Diff]:
     """Write the file as one new version (all or nothing). Refuses a file that has errors.

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from heatmap import i18n
+from heatmap import audit, i18n
 from heatmap.access import Action, Role, Viewer, allowed
 from heatmap.model import is_missing
 from heatmap.pipeline import grading as gr
@@ -55,8 +55,9 @@ def version_in_force(store: Store, user: str) -> tuple[int, dict[str, Any]]:
     them, so every grade names a version that can be read back."""
     version, document = standards(store)
     if version is None:
-        try:
-            store.save_rules(gr.RULES_NAME, document, user=user, edited_from=None, note="defaults")
+        try:  # the defaults written down, not changed: nothing for the audit trail (the grade's own row names it)
+            with audit.unrecorded():
+                store.save_rules(gr.RULES_NAME, document, user=user, edited_from=None, note="defaults")
         except Conflict:
             pass  # someone saved first: theirs is in force
         version, document = standards(store)

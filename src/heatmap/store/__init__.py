@@ -7,9 +7,10 @@ History keeps, per version, what each record was before and after, so any earlie
 
 The package keeps one small interface, `Store`, over modules split by concern: `schema` (tables),
 `rows` (entities, values, bulk rows), `records` (the versioned-record engine: diff, save, history,
-rollback), `reference` (meta, districts, header mappings), `accounts` (users, inquiries), `sessions` (signed-in sessions, sign-in attempts) and `pipeline`
-(stage events, reports, the first-report ledger, duplicate decisions, transfer proposals, rules) and `grades`
-(grade evaluations, the leading group's decisions).
+rollback), `reference` (meta, districts, header mappings), `accounts` (users, inquiries), `sessions` (signed-in
+sessions, sign-in attempts) and `pipeline` (stage events, reports, the first-report ledger, duplicate decisions,
+transfer proposals, rules), `grades` (grade evaluations, the leading group's decisions) and `audit` (the audit
+trail, which every write above adds its row to in its own transaction).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from heatmap import config
 from heatmap.store.accounts import Accounts
+from heatmap.store.audit import Audit
 from heatmap.store.records import Conflict, Diff, RecordChange, Records, StoreBusy, conflict
 from heatmap.store.grades import Grades
 from heatmap.store.pipeline import Pipeline
@@ -28,6 +30,7 @@ from heatmap.store.rows import ENTITIES, PREVIOUS_GEOMETRY, Entity, records_fram
 from heatmap.store.schema import (
     SRID,
     Geometry,
+    audit_events_table,
     carriers_table,
     changes_table,
     districts_table,
@@ -44,10 +47,11 @@ __all__ = [
     "Store", "Conflict", "StoreBusy", "conflict", "Diff", "RecordChange", "ENTITIES", "Entity", "records_frame",
     "metadata", "SRID", "Geometry", "carriers_table", "projects_table", "changes_table", "versions_table",
     "districts_table", "users_table", "inquiries_table", "header_mappings_table", "meta_table", "PREVIOUS_GEOMETRY",
+    "audit_events_table",
 ]
 
 
-class Store(Records, Reference, Accounts, Sessions, Pipeline, Grades):
+class Store(Records, Reference, Accounts, Sessions, Pipeline, Grades, Audit):
     """The database behind the app. Create one per process; it is safe to share between threads."""
 
     def __init__(self, url: str | None = None):
@@ -81,7 +85,7 @@ class Store(Records, Reference, Accounts, Sessions, Pipeline, Grades):
 
     def clear_records(self) -> None:
         """Delete every carrier, project and their history, and the pipeline's events, reports, ledger,
-        decisions and proposals (districts, accounts, rules and meta stay): the sample's reset."""
+        decisions and proposals (districts, accounts, rules, meta and the audit trail stay): the sample's reset."""
         with self.engine.begin() as conn:
             for table in (changes_table, versions_table, carriers_table, projects_table):
                 conn.execute(sa.delete(table))

@@ -30,9 +30,12 @@ class Accounts:
             raise ValidationError(problems)
         values = {k: (inquiry.get(k) or "").strip() or None for k in ("name", "company", "contact", "message", "lang")}
         with self.engine.begin() as conn:
-            return conn.execute(sa.insert(inquiries_table).values(
+            inquiry_id = conn.execute(sa.insert(inquiries_table).values(
                 carrier_code=carrier["code"], district=carrier["district"], created_at=at or _utcnow(), status="open", **values,
             )).inserted_primary_key[0]
+            self.audit("inquiry_receive", target=carrier["code"], target_district=carrier["district"], conn=conn,
+                       detail={"inquiry": inquiry_id, "lang": values["lang"]})
+            return inquiry_id
 
     def inquiries(self, district: str | None = None) -> pd.DataFrame:
         """Inquiries, newest first; of one district, or all."""
@@ -45,9 +48,14 @@ class Accounts:
             return pd.DataFrame(result.all(), columns=list(result.keys()))
 
     def mark_answered(self, inquiry_id: int, user: str) -> None:
+        t = inquiries_table
         with self.engine.begin() as conn:
-            conn.execute(sa.update(inquiries_table).where(inquiries_table.c.id == inquiry_id)
-                         .values(status="answered", answered_by=user, answered_at=_utcnow()))
+            asked = conn.execute(sa.select(t.c.carrier_code, t.c.district).where(t.c.id == inquiry_id)).first()
+            conn.execute(sa.update(t).where(t.c.id == inquiry_id).values(status="answered", answered_by=user,
+                                                                         answered_at=_utcnow()))
+            if asked is not None:
+                self.audit("inquiry_answer", user, target=asked.carrier_code, target_district=asked.district, conn=conn,
+                           detail={"inquiry": inquiry_id})
 
     # --- users -----------------------------------------------------------------------------------
 

@@ -29,7 +29,20 @@ class Grades:
         latest = conn.execute(sa.select(sa.func.max(table.c.id)).where(table.c.project_code == row["project_code"])).scalar()
         if latest != seen_latest:
             raise Conflict([Problem("", table.name, key, {"code": row["project_code"]})])
-        return conn.execute(sa.insert(table).values(**row)).inserted_primary_key[0]
+        new_id = conn.execute(sa.insert(table).values(**row)).inserted_primary_key[0]
+        code = row["project_code"]
+        if table is grade_evaluations_table:
+            self.audit(f"grade_{row['kind']}", row["recorded_by"], target=code, conn=conn,
+                       target_district=self._project_district(conn, code),
+                       detail={"evaluation": new_id, "grade": row.get("grade"), "standard": row.get("standard"),
+                               "standard_version": row.get("standard_version"), "proposal": row.get("proposal_id"),
+                               "note": row.get("note")})
+        else:
+            self.audit("support_decision", row["decided_by"], target=code, conn=conn,
+                       target_district=self._project_district(conn, code),
+                       detail={"decision": new_id, "outcome": row["outcome"], "support_wan": row.get("support_wan"),
+                               "evaluation": row.get("evaluation_id"), "note": row.get("note")})
+        return new_id
 
     def add_grade_evaluation(self, row: Mapping[str, Any], *, seen_latest: int | None, conn: sa.Connection | None = None,
                              at: dt.datetime | None = None) -> int:

@@ -32,6 +32,8 @@ from heatmap.store.schema import (
 
 LEDGER_KINDS = ("register", "correction", "confirm", "withdraw")
 DECISIONS = ("same", "different")
+STANDARDS_RULES = "grading"  # the rules document of the grading standards (heatmap.pipeline.grading.RULES_NAME)
+KEPT_BY_RESET = ("rules", "audit_events")  # an administrator's settings, and the record of what everyone did
 TRANSFER_EVENT_KINDS = ("accept", "decline", "refer", "withdraw", "credit_change")
 
 
@@ -41,10 +43,6 @@ def _as_datetime(value) -> dt.datetime:
 
 class Pipeline:
     """Store methods for the pipeline's append-only tables (a mixin: needs `engine`, `backend`)."""
-
-    def _append(self, table: sa.Table, row: Mapping[str, Any]) -> int:
-        with self.engine.begin() as conn:
-            return conn.execute(sa.insert(table).values(**row)).inserted_primary_key[0]
 
     def _rows(self, table: sa.Table, *where, order=None) -> pd.DataFrame:
         query = sa.select(table).where(*where).order_by(*(order or (table.c.id,)))
@@ -58,12 +56,17 @@ class Pipeline:
                         reason: str | None = None, note: str | None = None, corrects_id: int | None = None,
                         at: dt.datetime | None = None) -> int:
         """Record that a project reached a stage on a day (checks of the sequence are pipeline.projects')."""
-        if self.record("project", project_code) is None:
+        project = self.record("project", project_code)
+        if project is None:
             raise ValidationError([Problem(project_code, "code", "unknown_project", {"code": project_code})])
-        return self._append(project_events_table, {
-            "project_code": project_code, "stage": stage, "happened_on": happened_on, "reason": reason,
-            "note": note, "corrects_id": corrects_id, "recorded_by": user, "recorded_at": at or _utcnow(),
-        })
+        with self.engine.begin() as conn:
+            event_id = conn.execute(sa.insert(project_events_table).values(
+                project_code=project_code, stage=stage, happened_on=happened_on, reason=reason, note=note,
+                corrects_id=corrects_id, recorded_by=user, recorded_at=at or _utcnow(),
+            )).inserted_primary_key[0]
+            self.audit("stage_event", user, target=project_code, target_district=project.get("district"), conn=conn,
+                       detail={"event": event_id, "stage": stage, "on": happened_on, "reason": reason, "corrects": corrects_id})
+        return event_id
 
     def _record_stage_events(self, conn: sa.Connection, diff, *, user: str, at: dt.datetime,
                              given: Mapping[str, Mapping[str, Any]]) -> None:
@@ -97,10 +100,13 @@ class Pipeline:
             if latest != corrects_id:
                 raise Conflict([Problem("", "report", "report_changed_meanwhile" if latest else "report_corrects_nothing",
                                         {"district": district, "period": period})])
-            return conn.execute(sa.insert(t).values(
+            report_id = conn.execute(sa.insert(t).values(
                 district=district, period=period, snapshot=snapshot, n_projects=len(records), corrects_id=corrects_id,
                 note=note, submitted_by=user, submitted_at=at or _utcnow(),
             )).inserted_primary_key[0]
+            self.audit("report_submit", user, target=period, target_district=district, conn=conn,
+                       detail={"report": report_id, "projects": len(records), "corrects": corrects_id, "note": note})
+            return report_id
 
     def reports(self, district: str | None = None, period: str | None = None) -> pd.DataFrame:
         """Every submission (corrections included), oldest first, without the snapshots."""
@@ -152,6 +158,11 @@ class Pipeline:
                         raise refused
                     last_id, last_at = row["id"], row["registered_at"]
                 _insert_many(conn, t, rows)
+                for row in rows:
+                    self.audit(f"first_report_{row['kind']}", row["recorded_by"], target=row["project_code"],
+                               target_district=self._project_district(conn, row["project_code"]), conn=conn,
+                               detail={"entry": row["id"], "registrant_kind": row["registrant_kind"],
+                                       "corrects": row["corrects"], "merged_from": row["merged_from"]})
         except Conflict as error:
             if error is refused or not any(p.key == "written_meanwhile" for p in error.problems):
                 raise
@@ -169,10 +180,15 @@ class Pipeline:
         if outcome not in DECISIONS:
             raise ValidationError([Problem(code_a, "outcome", "not_allowed", {"value": outcome})])
         a, b = sorted((code_a, code_b))
-        return self._append(duplicate_decisions_table, {
-            "code_a": a, "code_b": b, "outcome": outcome, "hosting_district": hosting_district,
-            "first_contact_district": first_contact_district, "note": note, "decided_by": user, "decided_at": _utcnow(),
-        })
+        with self.engine.begin() as conn:
+            decision = conn.execute(sa.insert(duplicate_decisions_table).values(
+                code_a=a, code_b=b, outcome=outcome, hosting_district=hosting_district,
+                first_contact_district=first_contact_district, note=note, decided_by=user, decided_at=_utcnow(),
+            )).inserted_primary_key[0]
+            self.audit("duplicate_decision", user, target=f"{a} ↔ {b}", target_district=hosting_district, conn=conn,
+                       detail={"decision": decision, "outcome": outcome, "hosting_district": hosting_district,
+                               "first_contact_district": first_contact_district, "note": note})
+        return decision
 
     def duplicate_decisions(self) -> pd.DataFrame:
         return self._rows(duplicate_decisions_table)
@@ -196,10 +212,13 @@ class Pipeline:
                 latest = conn.execute(sa.select(sa.func.max(t.c.id)).where(t.c.project_code == project_code)).scalar()
                 if latest != seen_latest:
                     raise Conflict([Problem("", "transfer", "transfer_proposed_meanwhile", {"code": project_code})])
-            return conn.execute(sa.insert(t).values(
+            proposal = conn.execute(sa.insert(t).values(
                 project_code=project_code, from_district=from_district, to_district=to_district, reason=reason,
                 note=note, proposed_by=user, proposed_at=at or _utcnow(),
             )).inserted_primary_key[0]
+            self.audit("transfer_propose", user, target=project_code, target_district=from_district, conn=conn,
+                       detail={"proposal": proposal, "to_district": to_district, "reason": reason, "note": note})
+            return proposal
 
     def transfer_proposals(self, district: str | None = None) -> pd.DataFrame:
         t = transfer_proposals_table
@@ -249,7 +268,12 @@ class Pipeline:
         latest = conn.execute(sa.select(sa.func.max(t.c.id)).where(t.c.proposal_id == row["proposal_id"])).scalar()
         if latest != seen_latest:
             raise Conflict([Problem("", "transfer", "transfer_changed_meanwhile", {"code": row["project_code"]})])
-        return conn.execute(sa.insert(t).values(**row)).inserted_primary_key[0]
+        event = conn.execute(sa.insert(t).values(**row)).inserted_primary_key[0]
+        detail = {"proposal": row["proposal_id"], "event": event}
+        detail |= {k: row[k] for k in ("to_district", "reason", "note", "origin_percent", "credit_years") if row[k] is not None}
+        self.audit(f"transfer_{row['kind']}", row["recorded_by"], target=row["project_code"], detail=detail, conn=conn,
+                   target_district=self._project_district(conn, row["project_code"]))
+        return event
 
     def transfer_events(self, proposal_id: int | None = None) -> pd.DataFrame:
         """Every step of every transfer (or of one proposal), oldest first."""
@@ -287,6 +311,8 @@ class Pipeline:
                 version = (current or 0) + 1
                 conn.execute(sa.insert(t).values(name=name, version=version, document=json.dumps(document, ensure_ascii=False),
                                                  note=note, created_by=user, created_at=_utcnow()))
+                self.audit("standard_change" if name == STANDARDS_RULES else "rules_change", user, target=name, conn=conn,
+                           detail={"version": version, "edited_from": edited_from, "note": note})
         except sa.exc.IntegrityError as error:  # two saves of the same version at once: the unique key decides
             raise Conflict([Problem("", "rules", "rules_changed_meanwhile", {"name": name, "version": edited_from})]) from error
         return version
@@ -299,9 +325,9 @@ class Pipeline:
 
     def _clear_pipeline(self, conn: sa.Connection) -> None:
         """Empty the append-only tables, for `clear_records` (the sample replacing a demo database): the
-        guards are lifted and put back inside the same transaction."""
+        guards are lifted and put back inside the same transaction. Rules and the audit trail stay."""
         for name in APPEND_ONLY_TABLES:
-            if name == "rules":  # an administrator's settings, not data: they stay
+            if name in KEPT_BY_RESET:
                 continue
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_append_only ON {name}")

@@ -72,6 +72,11 @@ class Diff:
         return not any(c.op != "same" for c in self.changes)
 
 
+# The sources of a version whose audit row the version itself writes (a form's edit: carrier_edit / project_edit).
+AUDITED_SOURCES = {"upload": "upload_commit", "cli": "upload_commit", "rollback": "rollback"}
+AUDITED_CODES = 50  # a version touching at most this many records names them in its audit row
+
+
 def _hash_file(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -326,9 +331,44 @@ class Records:
             )
             if entity.name == "project":  # a project's stage change is an event, written with the version
                 self._record_stage_events(conn, diff, user=user, at=at, given=stage_events or {})
+            self._audit_version(conn, entity, diff, version_id, user=user, source=source, file_name=file_name,
+                                district=district, note=note, reverts_version_id=reverts_version_id,
+                                replace=remove_missing_in_district is not None)
             if along is not None:
                 along(conn)
         return version_id, diff
+
+    def _audit_version(self, conn: sa.Connection, entity: Entity, diff: Diff, version_id: int, *, user: str, source: str,
+                       file_name: str | None, district: str | None, note: str | None, reverts_version_id: int | None,
+                       replace: bool) -> None:
+        """The audit row of a version, in its transaction: a file's commit (upload page or command line), an edit
+        in a form, a rollback. A version written for a decision records nothing here: the decision's own row
+        says what happened (a transfer's acceptance, a grade's confirmation), and the sample is nobody's act."""
+        action = AUDITED_SOURCES.get(source, f"{entity.name}_edit" if source == "form" else None)
+        if action is None:
+            return
+        touched = [c for c in diff.changes if c.op != "same"]
+        counts = diff.counts
+        detail: dict[str, Any] = {"entity": entity.name, "version": version_id, "added": counts["add"],
+                                  "changed": counts["change"], "removed": counts["remove"]}
+        if len(touched) <= AUDITED_CODES:
+            detail["codes"] = [c.code for c in touched]
+        fields = sorted({f for c in touched for f in c.fields})
+        if fields:
+            detail["fields"] = fields
+        if file_name:
+            detail["file"] = file_name
+        if replace:
+            detail["replace"] = True
+        if note:
+            detail["note"] = note
+        if action == "upload_commit":
+            target = file_name
+        elif action == "rollback":
+            target = reverts_version_id
+        else:
+            target = touched[0].code if len(touched) == 1 else None
+        self.audit(action, user, target=target, target_district=district, detail=detail, conn=conn)
 
     def _writing(self, entity: Entity):
         """A write transaction for one entity's records, taken in turn with every other writer of them

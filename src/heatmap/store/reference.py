@@ -80,3 +80,4 @@ class Reference:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(t).where(t.c.header.in_(list(mapping))))
             conn.execute(sa.insert(t), [{"header": h, "field": f, "saved_by": user, "saved_at": now} for h, f in mapping.items()])
+            self.audit("header_mapping", user, conn=conn, detail={"headers": dict(mapping)})

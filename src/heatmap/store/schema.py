@@ -365,12 +365,36 @@ support_decisions_table = sa.Table(
     sa.Column("decided_at", sa.DateTime, nullable=False),
 )
 
+# The audit trail (issue 11): who did what, when and from where — sign-ins, uploads and their commits, edits,
+# rollbacks, exports and downloads of confidential data, views of a project's record, grades, standards, rules,
+# transfers, account changes. Written by the store in the same transaction as the change it records (heatmap.audit
+# names the actions); only ever added, like the pipeline's tables, and on PostgreSQL not even TRUNCATE empties it.
+audit_events_table = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),  # UTC, the store's clock
+    sa.Column("actor", sa.String(80)),  # the account (None: a public viewer, or nobody signed in)
+    sa.Column("role", sa.String(20)),  # the actor's role then
+    sa.Column("district", sa.String(40)),  # the actor's district then (staff)
+    sa.Column("action", sa.String(40), nullable=False),  # a code of heatmap.audit.ACTIONS
+    sa.Column("target", sa.Text),  # what it was done to: a project code, a version, a file name, an account …
+    sa.Column("target_district", sa.String(40)),  # the district of what it was done to
+    sa.Column("detail", sa.Text),  # JSON: counts, fields, outcome …
+    sa.Column("client", sa.String(200)),  # from where: the IP address, "localhost", "cli"
+    sa.Column("user_agent", sa.Text),
+    sa.Index("ix_audit_events_at", "at"),
+    sa.Index("ix_audit_events_actor", "actor"),
+    sa.Index("ix_audit_events_action", "action"),
+)
+
 APPEND_ONLY_TABLES = ("project_events", "reports", "first_reports", "duplicate_decisions", "transfer_proposals", "rules",
-                      "transfer_events", "grade_evaluations", "support_decisions")
+                      "transfer_events", "grade_evaluations", "support_decisions", "audit_events")
 
 
 def append_only_ddl(table: str, dialect: str) -> list[str]:
-    """Statements that make the database refuse UPDATE and DELETE on a table (triggers on both backends)."""
+    """Statements that make the database refuse UPDATE and DELETE on a table (triggers on both backends), and on
+    PostgreSQL TRUNCATE too (a statement-level trigger; SQLite has no TRUNCATE). Running them again is harmless."""
     if dialect == "postgresql":
         return [
             "CREATE OR REPLACE FUNCTION heatmap_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -379,6 +403,9 @@ def append_only_ddl(table: str, dialect: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION heatmap_append_only()",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION heatmap_append_only()",
         ]
     return [
         f"DROP TRIGGER IF EXISTS {table}_no_update",
