@@ -277,8 +277,8 @@ def test_inquiries_received_and_answered_and_header_mappings(store):
 def command_line(store, monkeypatch):
     monkeypatch.setenv("HEATMAP_DATABASE_URL", store.url)
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    auth.create_user(store, "staff-liuhe", "long enough", "staff", "liuhe")
-    auth.create_user(store, "admin", "long enough", "admin")
+    auth.create_user(store, "staff-liuhe", "lantern over quiet harbour", "staff", "liuhe")
+    auth.create_user(store, "admin", "lantern over quiet harbour", "admin")
     return store
 
 
@@ -290,7 +290,7 @@ def test_the_command_lines_import_rollback_and_new_account_say_cli_and_who_ran_t
     assert cli.main(["import", str(path), "--kind", "plant", "--user", "staff-liuhe"]) == 0
     version = int(store.versions("carrier")["id"].max())
     assert cli.main(["rollback", str(version), "--user", "admin", "--note", "wrong file"]) == 0
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a long password\n"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("lantern over quiet harbour\n"))
     assert cli.main(["create-user", "staff-shaxi", "--role", "staff", "--district", "沙溪镇", "--password-stdin"]) == 0
     assert cli.main(["import", str(path), "--kind", "plant"]) == 0  # no account named: the operator
     capsys.readouterr()
