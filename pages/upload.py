@@ -177,7 +177,8 @@ with upload_tab:
             step("upload.step.mapping")
             st.caption(ui.t("upload.mapping_help"))
             fields = CARRIER_FIELDS if entity == "carrier" else PROJECT_FIELDS
-            targets = ["ignore"] + [f.name for f in fields if f.name != "geometry"] + list(pipeline.COORDINATE_TARGETS) \
+            targets = ["ignore"] + [f.name for f in fields if f.name != "geometry" and f.name not in result.rules.not_from_files] \
+                + list(pipeline.COORDINATE_TARGETS) \
                 + list(pipeline.RATE_TARGETS)
 
             def target_label(target: str) -> str:

@@ -41,6 +41,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "the check character of “{value}” does not match: the unified social credit code is probably mistyped",
     ),
     # --- whole-file checks of the pipeline, for a file of projects ---
+    "ingest.column_ignored_grade": (
+        "评级列 “{column}” 已忽略：项目评级只在“项目评价”页由区镇提出、招商局确认，上传不改变已确认的评级（新项目暂无评级）。",
+        "The grade column “{column}” is ignored: a project's grade is proposed by its district and confirmed by the "
+        "investment office on the Grading page only; an upload keeps the confirmed grade (a new project has none yet).",
+    ),
+    "cli.ingest.column_ignored_grade": (
+        "评级列 “{column}” 已忽略：项目评级由区镇在网页“项目评价”中提出、招商局确认，导入不改变已确认的评级（新项目暂无评级）。",
+        "The grade column “{column}” is ignored: a project's grade is proposed by its district and confirmed by the "
+        "investment office in the app's grading; an import keeps the confirmed grade (a new project has none yet).",
+    ),
     "ingest.no_known_columns_project": (
         "文件中没有可识别的项目列（如 项目编号、项目名称、投资方）。请使用项目模板，或为各列指定字段。",
         "The file has no column the importer recognises for projects (such as code, project name, investor). Use the "
