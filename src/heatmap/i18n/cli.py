@@ -78,6 +78,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cli.help.limit": ("最多显示多少行（版本列表默认 20）", "show at most this many lines (the version list: 20 by default)"),
     "cli.help.rollback": ("回退一个版本：生成一个撤销其修改的新版本", "undo one version, as a new version that reverses its changes"),
     "cli.help.rollback_version": ("要回退的版本号", "the version to undo"),
+    "cli.help.user": (
+        "以该账号执行：按其角色和区镇检查权限（与网页相同）。默认：数据库操作员，视同管理员，记为 cli",
+        "run as this account: its role and district decide what the command may do (as on the pages). Default: the "
+        "database operator, who counts as an administrator, recorded as cli",
+    ),
     "cli.help.rollback_user": (
         "执行回退的账号：与网页相同，区镇招商人员只能回退本区镇的版本，全市版本只有管理员可以回退",
         "the account that rolls back: as on the page, district staff may undo only their own district's versions, "
@@ -148,6 +153,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "--replace 需要一个区镇，而文件包含多个区镇的载体（{districts}）。请用 --district 指定区镇，或按区镇拆分文件。未写入任何数据。",
         "--replace needs one district, but the file holds carriers of several ({districts}). Name one with --district, "
         "or split the file by district. Nothing was written.",
+    ),
+    "cli.not_allowed.init": ("{user}（{role}）无权建立或升级数据库，只有管理员可以。", "{user} ({role}) may not set up or upgrade the database; only an administrator may."),
+    "cli.not_allowed.sample": (
+        "{user}（{role}）无权载入样例数据：样例会替换全部载体、项目和区镇（以及演示账号），只有管理员可以。未写入任何数据。",
+        "{user} ({role}) may not load the sample: it replaces every carrier, project and district (and the demo "
+        "accounts), which only an administrator may do. Nothing was written.",
+    ),
+    "cli.not_allowed.create_user": ("{user}（{role}）无权管理账号，只有管理员可以。账号未保存。",
+                                    "{user} ({role}) may not manage accounts; only an administrator may. The account was not saved."),
+    "cli.not_allowed.history": ("{user}（{role}）无权查看变更历史。", "{user} ({role}) may not read the history of changes."),
+    "cli.version_not_visible": (
+        "{user}（{role}）无权查看版本 {version}：与上传页的历史相同，只列出该账号可修改的数据的版本，区镇招商人员只列本区镇的（载体另含全市版本）。",
+        "{user} ({role}) may not read version {version}: as in the upload page's history, an account reads the versions "
+        "of data it may change, district staff only their own district's (and city-wide carrier versions).",
     ),
     "cli.refused": ("已拒绝，未写入任何数据：", "refused; nothing was written:"),
     "cli.unknown_version": ("版本 {version} 不存在（用 history 查看有哪些版本）。", "version {version} does not exist (history lists the versions)."),
