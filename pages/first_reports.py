@@ -158,6 +158,7 @@ if ui.t("firstreports.tab.awards") in tabs:
                          eligible=i18n.fmt_int(summary["eligible"], lang),
                          total=i18n.fmt_cny_wan(summary["total_cny"] / 10_000, lang)))
         st.dataframe(awards, hide_index=True, width="stretch")
-        st.download_button(ui.t("firstreports.download"), export.to_excel({ui.t("firstreports.tab.awards"): awards}),
-                           file_name=f"taicang-first-report-awards-{claimed_on.isoformat()}.xlsx", key="fr_download",
+        ui.download_button(ui.t("firstreports.download"), lambda: export.to_excel({ui.t("firstreports.tab.awards"): awards}),
+                           action=Action.VIEW_PIPELINE, key="fr_download",
+                           file_name=f"taicang-first-report-awards-{claimed_on.isoformat()}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

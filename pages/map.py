@@ -210,7 +210,8 @@ def geojson_file() -> bytes:
 
 
 left, right, _ = st.columns([1, 1, 4])
-left.download_button(ui.t("map.download_excel"), data=excel_file, file_name=f"taicang-sites-{stamp}.xlsx",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-right.download_button(ui.t("map.download_geojson"), data=geojson_file, file_name=f"taicang-sites-{stamp}.geojson",
-                      mime="application/geo+json", on_click="ignore")
+private = Action.VIEW_PRIVATE_CARRIERS if internal else None  # a file with internal data: only while still allowed
+ui.download_button(ui.t("map.download_excel"), excel_file, action=private, where=left, file_name=f"taicang-sites-{stamp}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+ui.download_button(ui.t("map.download_geojson"), geojson_file, action=private, where=right,
+                   file_name=f"taicang-sites-{stamp}.geojson", mime="application/geo+json")

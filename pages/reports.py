@@ -63,6 +63,6 @@ st.subheader(ui.t("reports.changes"))
 for title, table in tables.items():
     with st.expander(f"{title} ({len(table)})", expanded=title == next(iter(tables))):
         st.dataframe(table, hide_index=True, width="stretch")
-st.download_button(ui.t("reports.download"), export.to_excel(tables), key="r_download",
-                   file_name=f"taicang-report-{period.key}.xlsx",
+ui.download_button(ui.t("reports.download"), lambda: export.to_excel(tables), action=Action.VIEW_REPORTS,
+                   district=viewer.district, key="r_download", file_name=f"taicang-report-{period.key}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

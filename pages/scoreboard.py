@@ -73,7 +73,8 @@ def pdf_file() -> bytes:
 
 
 left, right, _ = st.columns([1, 2, 3])
-left.download_button(ui.t("scoreboard.download_excel"), data=excel_file, file_name=f"taicang-scoreboard-{period.key}.xlsx",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-right.download_button(ui.t("scoreboard.download_pdf"), data=pdf_file, file_name=f"taicang-scoreboard-{period.key}.pdf",
-                      mime="application/pdf", on_click="ignore")
+ui.download_button(ui.t("scoreboard.download_excel"), excel_file, action=Action.VIEW_REPORTS, where=left,
+                   file_name=f"taicang-scoreboard-{period.key}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+ui.download_button(ui.t("scoreboard.download_pdf"), pdf_file, action=Action.VIEW_REPORTS, where=right,
+                   file_name=f"taicang-scoreboard-{period.key}.pdf", mime="application/pdf")

@@ -191,5 +191,6 @@ def excel_file() -> bytes:
     })
 
 
-st.download_button(ui.t("vacancy.download"), data=excel_file, file_name=f"taicang-vacancy-{today:%Y%m%d}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+ui.download_button(ui.t("vacancy.download"), excel_file, file_name=f"taicang-vacancy-{today:%Y%m%d}.xlsx",
+                   action=Action.VIEW_PRIVATE_CARRIERS if ui.allowed(Action.VIEW_PRIVATE_CARRIERS) else None,
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+from typing import Any, Callable
 
 import geopandas as gpd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context_attr import SCRIPT_RUN_CONTEXT_ATTR_NAME
 
 from heatmap import access, assets, auth, bootstrap, config, i18n, inquiries, mapview, matching, vacancy
 from heatmap.access import Action, Viewer
@@ -268,13 +272,24 @@ def allowed(action: Action, district: str | None = None) -> bool:
     return access.allowed(viewer(), action, district)
 
 
+def refuse() -> None:
+    """The notice of a page (or part of one) this viewer may not open, and nothing more (the script stops):
+    the public is asked to sign in (the URL, with its parameters, is kept, so signing in shows the page);
+    a signed-in account is told the page is not open to its role."""
+    current = viewer()
+    if current.signed_in:
+        st.warning(t("access.not_for_role", role=label("role", current.role.value)), icon="🔒")
+    else:
+        st.info(t("projects.not_allowed"))
+    st.stop()
+
+
 def confidential_page(title_key: str, caption_key: str, action: Action) -> Viewer:
-    """The top of a confidential page: its title, and for a viewer without `action` a notice and nothing
-    more (the script stops); otherwise its caption. Returns the viewer."""
+    """The top of a confidential page: its title, and for a viewer without `action` the refusal (`refuse`)
+    and nothing more; otherwise its caption. Returns the viewer."""
     page_header(title_key)
     if not allowed(action):
-        st.info(t("projects.not_allowed"))
-        st.stop()
+        refuse()
     st.caption(t(caption_key))
     return viewer()
 
@@ -283,6 +298,37 @@ def confidential_nav_page(action: Action, path: str, title_key: str, icon: str, 
     """A confidential page for the navigation: listed for those allowed `action`; for anyone else only its
     URL reaches it, where `confidential_page` refuses (nothing of the pipeline is sent)."""
     return st.Page(path, title=t(title_key), icon=icon, url_path=url_path, visibility="visible" if allowed(action) else "hidden")
+
+
+# --- downloads -------------------------------------------------------------------------------------
+
+
+def download_button(label: str, build: Callable[[], Any], *, action: Action | None = None, district: str | None = None,
+                    where: Any = None, **kwargs) -> None:
+    """A download button whose file is built only when clicked (no rerun), for the viewer as they are then.
+
+    Streamlit runs the build outside the script, in a worker thread without the session: here it runs with
+    the session's context (its viewer and language, so a file's sheet names follow the page's language), and
+    `allowed(action, district)` is asked again first. A viewer who lost the right since the page was drawn
+    (signed out elsewhere, a session expired, a role changed) gets no file: the build is refused and
+    Streamlit says the download failed. `action` None: a file anybody who sees the page may have (what it
+    holds the build takes from what the page already filtered through access)."""
+    ctx = get_script_run_ctx()
+
+    def deferred():
+        thread = threading.current_thread()
+        before = get_script_run_ctx(suppress_warning=True)
+        if ctx is not None:
+            add_script_run_ctx(thread, ctx)
+        try:
+            if action is not None and not allowed(action, district):
+                raise PermissionError(f"{viewer().username or 'public'} may no longer download this file ({action.value})")
+            return build()
+        finally:
+            if ctx is not None:  # the worker thread serves other sessions next
+                setattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, before)
+
+    (where or st).download_button(label, data=deferred, on_click="ignore", **kwargs)
 
 
 # --- online inquiries -----------------------------------------------------------------------------

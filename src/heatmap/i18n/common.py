@@ -18,6 +18,10 @@ CATALOG = {
         "公众视图：仅显示公开的载体信息。项目信息保密，仅授权人员登录后可见。",
         "Public view: public site data only. Project information is confidential and shown only to signed-in staff.",
     ),
+    "access.not_for_role": (
+        "此页面不对您的账号（{role}）开放。如工作需要，请联系管理员。",
+        "This page is not open to your account ({role}). Ask an administrator if your work needs it.",
+    ),
     "role.public": ("公众", "public"),
     "role.staff": ("区镇招商人员", "district staff"),
     "role.leader": ("市领导", "leader"),
