@@ -13,6 +13,14 @@ CATALOG = {
         "Investors: browse available sites, filter them and click one for its details. The project pipeline is "
         "confidential and not shown in the public view.",
     ),
+    "map.pipeline_link_needs_signin": (
+        "此链接含项目筛选（{what}）。项目信息保密，需工作人员登录后查看：请在左侧登录，登录后地图即按链接显示这些筛选。",
+        "This link filters projects ({what}). Project information is confidential and needs a staff sign-in: sign in "
+        "on the left and the map shows the link's filters.",
+    ),
+    "map.pipeline_param.stg": ("推进阶段", "stage"),
+    "map.pipeline_param.grd": ("评级", "grade"),
+    "map.pipeline_param.per": ("报告期", "reporting period"),
     "map.aggregated": (
         "所选载体共 {n:,} 处，超过 {limit:,} 处时按六边形汇总显示。缩小筛选范围（如选择区镇或类型）即可逐一查看。",
         "{n:,} sites selected: above {limit:,} they are shown as hexagons. Narrow the filters (a district or a "
