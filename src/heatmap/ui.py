@@ -134,9 +134,8 @@ def period_projects(period_key: str) -> mapdata.PeriodProjects:
     """What a reporting period shows of the pipeline, as far as this viewer may read it: staff their own
     district's records, and of the districts not reported only their own."""
     shown = _period_projects(data_version(), period_key)
-    current = viewer()
-    late = tuple(d for d in shown.not_reported if allowed(Action.VIEW_PIPELINE, d)) if current.district else shown.not_reported
-    return dataclasses.replace(shown, projects=access.visible_projects(current, shown.projects), not_reported=late)
+    late = tuple(d for d in shown.not_reported if allowed(Action.VIEW_PIPELINE, d))
+    return dataclasses.replace(shown, projects=access.visible_projects(viewer(), shown.projects), not_reported=late)
 
 
 def projects_as_shown(projects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -168,9 +167,9 @@ def signed_in_year(projects: gpd.GeoDataFrame, year: int) -> tuple[int, float]:
 
 
 def colours_districts() -> bool:
-    """Whether this viewer may colour the map's districts by a report figure: report readers bound to no
-    district (leaders, the office, administrators)."""
-    return allowed(Action.VIEW_REPORTS) and viewer().district is None
+    """Whether this viewer may colour the map's districts by a report figure: those who read every district's
+    reports (leaders, the office, administrators; not staff, who read their own district's)."""
+    return all(allowed(Action.VIEW_REPORTS, district) for district in districts()["code"])
 
 
 def period_now_due() -> reports.Period:
