@@ -160,5 +160,6 @@ if ui.t("firstreports.tab.awards") in tabs:
         st.dataframe(awards, hide_index=True, width="stretch")
         sheets = {ui.t("firstreports.tab.awards"): awards}
         ui.download(ui.t("firstreports.download"), lambda: export.to_excel(sheets), key="fr_download",
+                    permission=Action.VIEW_PIPELINE,
                     file_name=f"taicang-first-report-awards-{claimed_on.isoformat()}.xlsx", target_district=viewer.district,
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail={"rows": len(awards)})

@@ -13,6 +13,11 @@ lang = ui.lang()
 ui.page_header("map.title")
 show_pipeline = ui.allowed(Action.VIEW_PIPELINE)
 st.caption(ui.t("map.caption" if show_pipeline else "map.public_caption"))
+asked = filters.pipeline_query(st.query_params)  # a colleague's link with the pipeline's filters
+if asked and not show_pipeline:  # kept in the URL: signing in applies them
+    st.info(ui.t("map.pipeline_link_needs_signin", what=ui.t("map.list_separator").join(
+        ui.t(f"map.pipeline_param.{key}") for key in asked)), icon="🔒")
+managed = filters.QUERY_KEYS if show_pipeline else filters.PUBLIC_QUERY_KEYS
 
 names = ui.district_names()
 today = dt.date.today()
@@ -32,10 +37,11 @@ for key, bounds in (("area", from_url.area_m2), ("rent", from_url.rent_cny_m2_mo
     ui.init_widget(f"f_{key}_min", bounds[0])
     ui.init_widget(f"f_{key}_max", bounds[1])
 ui.init_widget("f_age", from_url.verified_within_days if from_url.verified_within_days in AGES else 0)
-ui.init_widget("f_stages", list(from_url.stages))
-ui.init_widget("f_grades", list(from_url.grades))
 periods = {p.key: p for p in ui.reported_periods()} if show_pipeline else {}
-ui.init_widget("f_period", from_url.period if from_url.period in periods else LATEST)
+if show_pipeline:  # the public's are left in the URL, for after signing in
+    ui.init_widget("f_stages", list(from_url.stages))
+    ui.init_widget("f_grades", list(from_url.grades))
+    ui.init_widget("f_period", from_url.period if from_url.period in periods else LATEST)
 colour_by = ui.colours_districts()
 ui.init_widget("f_colour", NO_COLOUR)
 
@@ -43,7 +49,7 @@ ui.init_widget("f_colour", NO_COLOUR)
 def reset_filters():
     for key in [k for k in st.session_state if k.startswith("f_") and k != "f_basemap"]:
         del st.session_state[key]
-    ui.sync_query({}, filters.QUERY_KEYS)
+    ui.sync_query({}, managed)
 
 
 def range_inputs(label_key, key):
@@ -95,7 +101,7 @@ chosen = filters.Filters(
 )
 basemap = basemaps[st.session_state["f_basemap"]]
 query = filters.to_query(chosen) | ({} if basemap.key == mapview.default_basemap() else {"bm": basemap.key})
-ui.sync_query(query, filters.QUERY_KEYS + ("bm",))
+ui.sync_query(query, managed + ("bm",))
 
 # --- the data the filters select ---
 carriers = filters.filter_carriers(ui.carriers(), chosen, today)
@@ -214,9 +220,11 @@ def geojson_file() -> bytes:
 
 
 left, right, _ = st.columns([1, 1, 4])
-# with private carriers in it, a download is confidential: recorded in the audit trail when fetched
-ui.download(ui.t("map.download_excel"), excel_file, file_name=f"taicang-sites-{stamp}.xlsx", where=left,
+# with private carriers in it, a download is confidential: recorded in the audit trail when fetched, and built
+# only while the viewer may still see them
+private = Action.VIEW_PRIVATE_CARRIERS if internal else None
+ui.download(ui.t("map.download_excel"), excel_file, file_name=f"taicang-sites-{stamp}.xlsx", where=left, permission=private,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", confidential=internal,
             detail={"carriers": len(carriers)})
 ui.download(ui.t("map.download_geojson"), geojson_file, file_name=f"taicang-sites-{stamp}.geojson", where=right,
-            mime="application/geo+json", confidential=internal, detail={"carriers": len(carriers)})
+            permission=private, mime="application/geo+json", confidential=internal, detail={"carriers": len(carriers)})

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 from heatmap import display, i18n, matching, mapview, summary, ui
 from heatmap.access import Action
 from heatmap.model import CARRIER_FIELD, GRADES, INDUSTRIES, Category, CarrierKind, price_field
+from heatmap.pipeline import library
 
 lang = ui.lang()
 ui.page_header("matching.title")
@@ -53,10 +54,10 @@ def optional_number(label, key, step=1.0):
 with tabs[0]:
     st.subheader(ui.t("matching.needs"))
     if show_pipeline:
-        visible = ui.projects()
-        st.selectbox(ui.t("matching.prefill"), [None] + list(visible["code"]), key="m_project", on_change=prefill_from_project,
+        visible = {r["code"]: r for r in ui.projects().to_dict("records")}
+        st.selectbox(ui.t("matching.prefill"), [None, *visible], key="m_project", on_change=prefill_from_project,
                      format_func=lambda c: ui.t("matching.prefill_none") if c is None else
-                     f"{c} {visible.loc[visible['code'] == c, 'name'].iloc[0]}")
+                     library.project_label(visible[c], ui.viewer(), lang))
     ui.init_widget("m_kind", CarrierKind.PLANT.value)
     first, second, third = st.columns(3)
     kind = first.selectbox(ui.t("matching.space_kind"), [k.value for k in CarrierKind], key="m_kind",
@@ -185,13 +186,16 @@ if show_pipeline:
             carrier = vacant[vacant["code"] == code].iloc[0].to_dict()
             fitting = matching.projects_for_carrier(carrier, projects, today, stale_days)
             st.subheader(ui.t("matching.projects_for", code=code))
+            # names and investors for those who work the projects; a leader reads code names (as on every page)
+            named = {"name": fitting["name"], "investor": fitting["investor"]} if library.sees_names(ui.viewer()) \
+                else {"code_name": fitting["code_name"]}
             st.dataframe(pd.DataFrame({
-                "rank": fitting["rank"], "code": fitting["code"], "name": fitting["name"], "investor": fitting["investor"],
+                "rank": fitting["rank"], "code": fitting["code"], **named,
                 "stage": fitting["stage"].map(lambda s: ui.label("stage", s)), "district": fitting["district"].map(names),
                 "grade": fitting["grade"], "eligible": fitting["eligible"], "score": fitting["score"],
             }), hide_index=True, column_config={
                 "rank": ui.t("matching.col.rank"), "code": ui.t("field.code"), "name": ui.t("field.name"),
-                "investor": ui.t("field.investor"), "stage": ui.t("field.stage"), "district": ui.t("field.district"),
+                "investor": ui.t("field.investor"), "code_name": ui.t("field.code_name"), "stage": ui.t("field.stage"), "district": ui.t("field.district"),
                 "grade": st.column_config.SelectboxColumn(ui.t("field.grade"), options=list(GRADES)),
                 "eligible": st.column_config.CheckboxColumn(ui.t("matching.col.project_eligible")),
                 "score": st.column_config.ProgressColumn(ui.t("matching.col.score"), min_value=0, max_value=100, format="%.1f"),

@@ -72,8 +72,8 @@ def widget(field_name: str, value, key: str):
     label = ui.t(f"field.{field_name}")
     if field_name in ("district", "origin_district"):
         options = [None] + list(names) if field_name == "origin_district" else list(names)
-        if field_name == "district" and viewer.district:
-            options = [viewer.district]  # staff add and edit their own district's projects
+        if field_name == "district":  # staff add and edit their own district's projects
+            options = [d for d in options if ui.allowed(Action.EDIT_PROJECTS, d)]
         return st.selectbox(label, options, index=options.index(value) if value in options else 0, key=key,
                             format_func=lambda d: names.get(d, "–") if d else "–")
     if spec.type is FieldType.CHOICE:
@@ -111,7 +111,7 @@ with form_tab:
     if not ui.allowed(Action.EDIT_PROJECTS):
         st.info(ui.t("projects.read_only"))
     else:
-        mine = projects if not viewer.district else projects[projects["district"] == viewer.district]
+        mine = projects[projects["district"].map(lambda d: ui.allowed(Action.EDIT_PROJECTS, d)).astype(bool)]
         choice = st.selectbox(ui.t("projects.edit_pick"), [None] + library.codes_of(mine), key="p_edit",
                               format_func=lambda c: ui.t("projects.new") if c is None else label_of(c))
         stored, base = intake.read_for_form(store, choice) if choice else (None, {})

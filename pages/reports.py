@@ -20,7 +20,7 @@ due_now = workflow.period_to_report(today, rules)
 choices = [due_now.shifted(-n, rules) for n in range(0, 6)]
 period = st.selectbox(ui.t("reports.period"), choices, format_func=lambda p: f"{p.label(lang)} · "
                       f"{ui.t('reports.due', due=i18n.fmt_date(p.due, lang))}", key="r_period")
-districts = [viewer.district] if viewer.district else list(names)
+districts = [d for d in names if ui.allowed(Action.VIEW_REPORTS, d)]  # staff: their own district
 status = reports.status(period, workflow.submissions(store), districts, today)
 
 st.subheader(ui.t("reports.status"))
@@ -64,5 +64,6 @@ for title, table in tables.items():
     with st.expander(f"{title} ({len(table)})", expanded=title == next(iter(tables))):
         st.dataframe(table, hide_index=True, width="stretch")
 ui.download(ui.t("reports.download"), lambda: export.to_excel(tables), key="r_download",
+            permission=Action.VIEW_REPORTS, district=viewer.district,
             file_name=f"taicang-report-{period.key}.xlsx", target_district=viewer.district,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail={"period": period.key})

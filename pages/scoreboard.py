@@ -74,6 +74,7 @@ def pdf_file() -> bytes:
 
 left, right, _ = st.columns([1, 2, 3])
 ui.download(ui.t("scoreboard.download_excel"), excel_file, file_name=f"taicang-scoreboard-{period.key}.xlsx", where=left,
+            permission=Action.VIEW_REPORTS,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail={"period": period.key})
 ui.download(ui.t("scoreboard.download_pdf"), pdf_file, file_name=f"taicang-scoreboard-{period.key}.pdf", where=right,
-            mime="application/pdf", detail={"period": period.key})
+            permission=Action.VIEW_REPORTS, mime="application/pdf", detail={"period": period.key})

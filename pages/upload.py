@@ -143,11 +143,11 @@ with upload_tab:
         template_kind = left.selectbox(ui.t("upload.template_category"), [c.value for c in Category],
                                        format_func=lambda c: ui.label("category", c), key="u_category")
         template_label = ui.label("category", template_kind)
-    right.download_button(
-        ui.t("upload.template", kind=template_label), template.template_workbook(template_kind, lang, entity=entity),
-        file_name=f"taicang-{entity}s-{template_kind}-template.xlsx", key="u_template",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    edit = Action.EDIT_CARRIERS if entity == "carrier" else Action.EDIT_PROJECTS
+    ui.download(ui.t("upload.template", kind=template_label), lambda: template.template_workbook(template_kind, lang, entity=entity),
+                permission=edit, district=own_district, confidential=False, where=right, key="u_template",
+                file_name=f"taicang-{entity}s-{template_kind}-template.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     gcj02 = st.checkbox(ui.t("upload.gcj02"), key="u_gcj02")
     replace = st.radio(ui.t("upload.mode"), ["update", "replace"], format_func=lambda m: ui.t(f"upload.mode.{m}"),
                        key="u_mode") == "replace"
@@ -179,7 +179,8 @@ with upload_tab:
             step("upload.step.mapping")
             st.caption(ui.t("upload.mapping_help"))
             fields = CARRIER_FIELDS if entity == "carrier" else PROJECT_FIELDS
-            targets = ["ignore"] + [f.name for f in fields if f.name != "geometry"] + list(pipeline.COORDINATE_TARGETS) \
+            targets = ["ignore"] + [f.name for f in fields if f.name != "geometry" and f.name not in result.rules.not_from_files] \
+                + list(pipeline.COORDINATE_TARGETS) \
                 + list(pipeline.RATE_TARGETS)
 
             def target_label(target: str) -> str:
@@ -201,15 +202,14 @@ with upload_tab:
         counts[2].metric(ui.t("upload.warnings"), i18n.fmt_int(result.warning_count))
         if result.problems:
             show_problems(result.problems)
-            if st.session_state.get("u_report_key") != (key, lang):  # a report of 100k rows takes seconds to write
-                st.session_state["u_report_xlsx"] = export.to_excel(
-                    {ui.t("upload.report_sheet"): pipeline.report_frame(result.problems, lang)})
-                st.session_state["u_report_key"] = (key, lang)
-            report_xlsx = st.session_state["u_report_xlsx"]  # it quotes the file's rows: recorded when fetched
-            ui.download(ui.t("upload.download_report"), lambda: report_xlsx, file_name=f"{uploaded.name}-report.xlsx",
+            problems = result.problems  # a report of 100k rows takes seconds to write: only when asked for
+            # it quotes the file's rows: recorded when fetched
+            ui.download(ui.t("upload.download_report"),
+                        lambda: export.to_excel({ui.t("upload.report_sheet"): pipeline.report_frame(problems, lang)}),
+                        permission=edit, district=own_district, file_name=f"{uploaded.name}-report.xlsx",
                         key="u_report", action="download", target_district=own_district,
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        detail={"problems": len(result.problems)})
+                        detail={"problems": len(problems)})
         else:
             st.success(ui.t("upload.no_problems"))
 

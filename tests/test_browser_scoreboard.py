@@ -49,6 +49,9 @@ def test_a_leader_opens_the_scoreboard_and_downloads_it(app_server, browser, lan
         main.get_by_role("button", name="下载 Excel" if lang == "zh" else "Download Excel").click()
     assert excel.value.suggested_filename == "taicang-scoreboard-2026-5.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(excel.value.path()).read_bytes()))
+    # built on click in the reader's session: its sheets in the page's language, the last one saying what it is
+    assert book.sheetnames[-1] == ("说明" if lang == "zh" else "About")
+    assert book.worksheets[-1]["A2"].value == ("考核周期" if lang == "zh" else "Period")
     ranking = book.worksheets[0]
     cells = {str(c.value) for row in ranking.iter_rows() for c in row}
     assert set(districts) <= cells and "None" not in cells and "nan" not in cells

@@ -364,6 +364,94 @@ def test_history_of_one_version_shows_each_field(db, tmp_path, capsys):
     assert code == 2 and "version 99 does not exist" in err
 
 
+# --- who may run what: every command asks access.allowed for the account it runs as ---------------------
+
+
+def test_every_command_runs_as_an_account_and_declares_what_it_asks_the_permission_function():
+    parser = cli.build_parser("en")
+    commands = parser._subparsers._group_actions[0].choices
+    assert set(commands) == set(cli.COMMAND_ACTIONS)  # a new command must say what it asks access.allowed
+    for name, sub in commands.items():
+        assert "--user" in sub.format_help(), name
+    assert cli.OPERATOR_VIEWER.role.value == "admin" and cli.OPERATOR_VIEWER.username == "cli"
+
+
+def test_only_an_administrator_sets_up_loads_the_sample_or_manages_accounts(db, env, capsys):
+    before = (db.count("carrier"), len(db.users()))
+    code, _, err = run(capsys, "sample", "--carriers", "20", "--projects", "5", "--no-history", "--user", "staff-liuhe")
+    assert code == 2 and "staff-liuhe (district staff) may not load the sample" in err and "Nothing was written" in err
+    code, _, err = run(capsys, "sample", "--carriers", "20", "--projects", "5", "--no-demo-accounts", "--user", "leader",
+                       "--lang", "zh")
+    assert code == 2 and "leader（市领导）无权载入样例数据" in err and "未写入任何数据" in err
+    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    code, _, err = run(capsys, "create-user", "mallory", "--role", "admin", "--password-stdin", "--user", "staff-chengxiang")
+    assert code == 2 and "may not manage accounts; only an administrator may. The account was not saved." in err
+    code, _, err = run(capsys, "init", "--no-sample", "--user", "leader")
+    assert code == 2 and "leader (leader) may not set up or upgrade the database" in err
+    code, _, err = run(capsys, "init", "--no-sample", "--user", "nobody")
+    assert code == 2 and "there is no account “nobody”" in err
+    assert (db.count("carrier"), len(db.users())) == before and db.user("mallory") is None
+
+    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    code, out, _ = run(capsys, "create-user", "wang", "--role", "staff", "--district", "浏河镇", "--password-stdin",
+                       "--user", "admin")
+    assert code == 0 and "account wang (district staff, Liuhe Town) saved" in out
+    code, _, _ = run(capsys, "init", "--no-sample", "--user", "admin")
+    assert code == 0
+    code, out, err = run(capsys, "sample", "--carriers", "20", "--projects", "40", "--no-history", "--no-demo-accounts",
+                         "--user", "admin")
+    assert code == 0 and db.count("carrier") == 20, err
+
+
+PROJECT_ROWS = {
+    "liuhe": [{"项目编号": "LH-XM-001", "项目名称": "浏河精密轴承项目", "投资方": "浏河示例轴承有限公司", "项目类别": "制造业",
+               "项目进展": "在谈", "所属区镇": "浏河镇"}],
+    "chengxiang": [{"项目编号": "CX-XM-001", "项目名称": "城厢区域总部项目", "投资方": "城厢示例控股有限公司", "项目类别": "其他",
+                    "项目进展": "在谈", "所属区镇": "城厢镇"}],
+}
+
+
+def test_the_history_shows_each_account_only_the_versions_it_may_read(db, tmp_path, capsys):
+    """As the upload page's history (access.visible_versions): staff their own district's versions (carriers also
+    city-wide ones), never another district's projects; the office the projects; the operator everything."""
+    auth.create_user(db, "office", PASSWORD, "office", None)
+    liuhe_plants = _import(capsys, write_csv(tmp_path, "浏河厂房.csv", plant_rows(2)), "--user", "staff-liuhe")
+    cx = [{**r, "载体编号": f"CX-P{i:03d}"} for i, r in enumerate(plant_rows(2, district="城厢镇", lon_lat=CHENGXIANG_SEAT))]
+    cx_plants = _import(capsys, write_csv(tmp_path, "城厢厂房.csv", cx), "--user", "staff-chengxiang")
+    projects = {}
+    for district, rows in PROJECT_ROWS.items():
+        code, out, err = run(capsys, "import", write_csv(tmp_path, f"{district}-项目.csv", rows), "--entity", "project",
+                             "--user", f"staff-{district}")
+        assert code == 0, err
+        projects[district] = int(out.rsplit("version ", 1)[1].split(":")[0])
+
+    def listed(*argv) -> set[int]:
+        code, out, err = run(capsys, "history", *argv)
+        assert code == 0, err
+        return {int(line.split()[0]) for line in out.splitlines()[1:] if line.split() and line.split()[0].isdigit()}
+
+    assert listed() == {liuhe_plants, cx_plants, projects["liuhe"], projects["chengxiang"]}  # the operator
+    assert listed("--user", "staff-liuhe") == {liuhe_plants, projects["liuhe"]}
+    assert listed("--user", "staff-liuhe", "--entity", "project") == {projects["liuhe"]}
+    assert listed("--user", "office") == {projects["liuhe"], projects["chengxiang"]}  # the office changes no carriers
+    assert listed("--user", "leader") == set()  # leaders read no record-by-record changes (nor on the page)
+
+    code, out, err = run(capsys, "history", str(projects["chengxiang"]), "--user", "staff-liuhe")
+    assert code == 2 and out == "" and f"staff-liuhe (district staff) may not read version {projects['chengxiang']}" in err
+    assert "城厢区域总部项目" not in err + out and "城厢示例控股" not in err + out
+    code, out, err = run(capsys, "history", str(cx_plants), "--user", "staff-liuhe", "--lang", "zh")
+    assert code == 2 and f"无权查看版本 {cx_plants}" in err
+    code, out, _ = run(capsys, "history", str(projects["liuhe"]), "--user", "staff-liuhe")
+    assert code == 0 and "浏河精密轴承项目" in out
+    code, out, _ = run(capsys, "history", str(projects["chengxiang"]))  # the operator reads every version
+    assert code == 0 and "城厢区域总部项目" in out
+
+    code, out, _ = run(capsys, "info", "--user", "staff-liuhe")
+    assert code == 0 and "projects: 1" in out  # their district's
+    code, out, _ = run(capsys, "info", "--user", "leader")
+    assert code == 0 and "projects: 2" in out
+
+
 # --- rollback -----------------------------------------------------------------------------------------
 
 

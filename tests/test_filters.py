@@ -91,3 +91,12 @@ def test_garbage_in_the_url_is_ignored():
     f = filters.from_query({"d": "port,atlantis", "k": "land,castle", "vac": "abc~50", "age": "-3", "per": "yesterday",
                             "area": "nonsense"}, known_districts={"port"})
     assert f == Filters(districts=("port",), kinds=("land",), vacancy_pct=(None, 50.0))
+
+
+def test_the_pipelines_url_parameters_are_known_apart_from_the_publics():
+    assert filters.PIPELINE_QUERY_KEYS == ("stg", "grd", "per")
+    assert set(filters.PUBLIC_QUERY_KEYS) | set(filters.PIPELINE_QUERY_KEYS) == set(filters.QUERY_KEYS)
+    assert not set(filters.PUBLIC_QUERY_KEYS) & set(filters.PIPELINE_QUERY_KEYS)
+    # what a public viewer's link asks of the pipeline, understood or not (either way it needs a sign-in)
+    assert filters.pipeline_query({"d": "liuhe", "per": "2026-5", "stg": "signed"}) == ("stg", "per")
+    assert filters.pipeline_query({"grd": "Z"}) == ("grd",) and filters.pipeline_query({"d": "liuhe", "stg": ""}) == ()

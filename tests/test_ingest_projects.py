@@ -67,13 +67,13 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 def test_a_gbk_csv_of_a_districts_projects_reads_into_the_models_terms(store):
     upload = read(store, csv_bytes(liuhe_projects()), "浏河镇项目库.csv")
     assert not upload.errors, pipeline.report_frame(upload.errors, "en").to_dict("records")
-    assert not upload.warnings, [(p.column, p.key) for p in upload.warnings]
+    assert [(p.column, p.key) for p in upload.warnings] == [("评级", "column_ignored_grade")]  # see the grading tests below
     first, second, third = upload.records
     assert first["code"] == "LH-XM-2026-001" and first["code_name"] == "浏河-精工-01"
     assert (first["investment_wan"], first["currency"]) == (3000, "EUR")
     assert first["investor_country"] == "DE" and first["credit_code"] == "91350100M000100Y43"
     assert first["category"] == "manufacturing" and first["sector"] == "precision_machinery"
-    assert first["stage"] == "negotiating" and first["grade"] == "A"
+    assert first["stage"] == "negotiating" and "grade" not in first  # the 评级 column is not read
     assert first["district"] == "liuhe" and first["origin_district"] == "shaxi"  # 首谈地 may be another district
     assert first["land_needed_mu"] == 50 and first["floor_area_needed_m2"] == 20000
     assert first["clear_height_needed_m"] == 12 and first["floor_load_needed_kn_m2"] == pytest.approx(29.4)
@@ -281,6 +281,73 @@ def test_a_file_of_stages_alone_keeps_what_it_does_not_say(store):
     assert (kept["investment_wan"], kept["currency"], kept["origin_district"]) == (3000, "EUR", "shaxi")
 
 
+# --- the grade is the office's: an upload never sets it ------------------------------------------------
+
+
+def confirm_grade(store, code: str, grade_values: dict) -> str:
+    """The district proposes the project's grade on the grading page's path and the office confirms it."""
+    from heatmap.access import Role, Viewer
+    from heatmap.pipeline import evaluations as ev
+    from heatmap.pipeline import grading as gr
+
+    staff, office = Viewer("staff-liuhe", Role.STAFF, "liuhe"), Viewer("office", Role.OFFICE)
+    row_id, result = ev.record(store, staff, code, "manufacturing", grade_values, [], list(gr.DOCUMENTS), propose=True,
+                               seen_latest=ev.state_of(store, code).latest_id)
+    ev.confirm(store, office, code, seen_latest=row_id)
+    return result.grade
+
+
+A_PLUS = {"investment_intensity_wan_mu": 500, "tax_per_mu_wan": 10, "output_per_mu_wan": 400, "investment_cny_wan": 20000,
+          "rnd_share_pct": 3, "jobs": 200, "industry_fit": "encouraged", "investor_strength": "leading"}
+
+
+def test_an_uploaded_grade_column_is_ignored_and_the_district_is_told(store):
+    """Grades are proposed and confirmed on the grading page only: a list's 评级 column neither gives a new
+    project a grade nor overwrites the office's confirmed grade of a stored one, and the report says so."""
+    first = read(store, csv_bytes(liuhe_projects()), "v1.csv")
+    [ignored] = [p for p in first.problems if p.key == "column_ignored_grade"]
+    assert (ignored.column, ignored.severity, ignored.row) == ("评级", "warning", None)
+    zh = pipeline.report_frame([ignored], "zh").iloc[0]
+    en = pipeline.report_frame([ignored], "en").iloc[0]
+    assert zh["列"] == "评级" and "已忽略" in zh["说明"] and "项目评价" in zh["说明"] and "{" not in zh["说明"]
+    assert "is ignored" in en["Message"] and "Grading page" in en["Message"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en["Message"].replace("评级", ""))
+    pipeline.commit(first, store, user="staff-liuhe")
+    assert [store.record("project", c).get("grade") for c in ("LH-XM-2026-001", "LH-XM-2026-002", "LH-XM-2026-003")] \
+        == [None, None, None]  # new projects: no grade until one is confirmed
+
+    assert confirm_grade(store, "LH-XM-2026-001", A_PLUS) == "A+"
+    rows = liuhe_projects()
+    rows[0]["评级"], rows[0]["项目进展"] = "C", "签约"  # a new list says C, and a real change of stage
+    rows[1]["评级"] = "A+"
+    again = read(store, csv_bytes(rows), "v2.csv")
+    assert not again.errors and any(p.key == "column_ignored_grade" for p in again.warnings)
+    shown = pipeline.preview(again, store)
+    assert {c.code: set(c.fields) for c in shown.of("change")} == {"LH-XM-2026-001": {"stage"}}  # the grade is no change
+    pipeline.commit(again, store, user="staff-liuhe", previewed=shown)
+    assert store.record("project", "LH-XM-2026-001")["grade"] == "A+"  # the office's confirmed grade stands
+    assert store.record("project", "LH-XM-2026-001")["stage"] == "signed"
+    assert store.record("project", "LH-XM-2026-002").get("grade") is None
+
+
+def test_a_grade_column_the_user_maps_is_ignored_too_and_bad_grades_do_not_block(store):
+    rows = [{k: v for k, v in r.items() if k != "评级"} | {"Rating (office)": "优秀"} for r in liuhe_projects()]
+    upload = read(store, csv_bytes(rows), "v1.csv", mappings={"rating (office)": "grade"})
+    assert not upload.errors, [(p.column, p.key) for p in upload.errors]  # 优秀 is no grade, but it is not read at all
+    assert [(p.column, p.key) for p in upload.warnings] == [("Rating (office)", "column_ignored_grade")]
+    assert all("grade" not in r for r in upload.records)
+
+
+def test_the_command_line_says_the_grade_column_was_ignored(db, tmp_path, capsys):
+    path = tmp_path / "浏河镇项目库.csv"
+    path.write_bytes(csv_bytes(liuhe_projects()))
+    code, _, err = run(capsys, "import", str(path), "--entity", "project", "--user", "staff-liuhe", "--lang", "zh")
+    assert code == 0 and "评级列 “评级” 已忽略" in err and "网页" in err
+    code, _, err = run(capsys, "import", str(path), "--entity", "project", "--user", "staff-liuhe", "--lang", "en")
+    assert code == 0 and "The grade column “评级” is ignored" in err
+    assert db.projects()["grade"].isna().all()
+
+
 # --- the template per category -------------------------------------------------------------------------
 
 
@@ -293,6 +360,7 @@ def test_the_template_round_trips(store, category):
     match = headers.match_headers(header, entity="project")
     assert match.unknown == [] and match.clashes == {}
     expected = [s.name for s in template.template_fields(category, "project")] + ["lon", "lat"]
+    assert "grade" not in expected  # graded on the grading page, never in a list
     assert [match.targets[h].field for h in header] == expected
     assert {match.targets[h].field for h in header if h.startswith("*")} == {"code", "name", "category", "stage", "district"}
 

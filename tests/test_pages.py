@@ -1,4 +1,4 @@
-"""The vacancy, matching and inquiries pages under AppTest: they run, in both languages, and the public
+"""The vacancy, matching, inquiries and map pages under AppTest: they run, in both languages, and the public
 view of them holds no project field."""
 import pytest
 
@@ -76,3 +76,26 @@ def test_inquiries_page_only_for_staff(app_data):
     assert "pages/inquiries.py" not in str(public._tree)  # not in the navigation
     at = run_app(viewer=STAFF, page="pages/inquiries.py")
     assert at.title[0].value == "投资者咨询"
+
+
+@pytest.mark.parametrize("lang, notice", [
+    ("en", "This link filters projects (stage, reporting period). Project information is confidential and needs a staff "
+           "sign-in: sign in on the left and the map shows the link's filters."),
+    ("zh", "此链接含项目筛选（推进阶段、报告期）。项目信息保密，需工作人员登录后查看：请在左侧登录，登录后地图即按链接显示这些筛选。"),
+])
+def test_a_map_link_with_pipeline_filters_tells_the_public_to_sign_in_and_keeps_them(app_data, lang, notice):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import REPO
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    link = {"lang": lang, "stg": "signed,approval", "per": "2026-5", "k": "plant"}
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/map.py")
+    at.run()
+    assert not at.exception
+    assert [i.value for i in at.info if "sign" in i.value or "登录" in i.value] == [notice]
+    assert dict(at.query_params) == link  # kept for after signing in (the public's own filter, k, stays as well)
+    assert not project_fields_in(page_text(at))

@@ -25,11 +25,13 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import pandas as pd
 import shapely
 import sqlalchemy as sa
 
 from heatmap import audit, auth, bootstrap, display, i18n, sample
 from heatmap import store as store_module
+from heatmap import access
 from heatmap.access import Action, Role, Viewer, allowed, may_roll_back
 from heatmap.ingest import pipeline
 from heatmap.model import CARRIER_FIELD, PROJECT_FIELD, CarrierKind, FieldType, Problem, ValidationError, is_missing
@@ -174,7 +176,33 @@ class Words:
         return " · ".join(part for part in (problem.record, field) if part) + f": {message}"
 
 
-# --- accounts ------------------------------------------------------------------------------------------
+# --- accounts: who runs a command, and what access.allowed lets them do ------------------------------------
+
+# Without --user a command runs as the database operator: whoever holds the database address can change
+# anything in it anyway, so the command line treats them as an administrator, recorded as `cli`.
+OPERATOR_VIEWER = Viewer(username=OPERATOR, role=Role.ADMIN, display_name=OPERATOR)
+
+# What each command asks `access.allowed` for, for the one who runs it. `import` asks EDIT_CARRIERS or
+# EDIT_PROJECTS (and staff import only their own district); `rollback` asks `access.may_roll_back`, which
+# asks `allowed`; `history` lists only the versions `access.visible_versions` lets the account read.
+COMMAND_ACTIONS: dict[str, tuple[Action, ...]] = {
+    "init": (Action.MANAGE_SETTINGS,),  # creates or upgrades the database
+    "sample": (Action.MANAGE_DISTRICTS,),  # replaces every record and the districts (and, unless told not to, accounts)
+    "create-user": (Action.MANAGE_ACCOUNTS,),
+    "info": (Action.VIEW_PIPELINE,),  # counts; the projects counted are those the account may read
+    "import": (Action.EDIT_CARRIERS, Action.EDIT_PROJECTS),
+    "history": (Action.VIEW_HISTORY,),
+    "rollback": (Action.EDIT_CARRIERS, Action.EDIT_PROJECTS),
+}
+
+
+def _runner(store: Store, words: Words, username: str | None, action: Action | None, command: str) -> Viewer:
+    """Who runs `command`: the account named (--user), else the operator. Refused, nothing written, unless
+    `access.allowed` grants them `action`."""
+    viewer = OPERATOR_VIEWER if username is None else _account(store, words, username)
+    if action is not None and not allowed(viewer, action):
+        raise Refused(words.t(f"cli.not_allowed.{command}", user=viewer.username, role=words.role(viewer.role)))
+    return viewer
 
 
 def _account(store: Store, words: Words, username: str) -> Viewer:
@@ -203,6 +231,8 @@ def _store() -> Store:
 
 def cmd_init(args) -> int:
     store = _store()
+    if args.user is not None:  # a new database has no accounts yet: the operator sets it up
+        _runner(store, Words(None, args.lang), args.user, Action.MANAGE_SETTINGS, "init")
     bootstrap.ensure_database(store, sample_if_empty=args.sample)
     _say(i18n.t("cli.database_ready", args.lang, url=_shown_url(store.url), carriers=store.count("carrier"),
                 projects=store.count("project")))
@@ -212,6 +242,10 @@ def cmd_init(args) -> int:
 def cmd_sample(args) -> int:
     store = _store()
     bootstrap.ensure_database(store, sample_if_empty=False)
+    words = Words(store, args.lang)
+    _runner(store, words, args.user, Action.MANAGE_DISTRICTS, "sample")
+    if not args.no_demo_accounts:
+        _runner(store, words, args.user, Action.MANAGE_ACCOUNTS, "sample")
     data = bootstrap.load_sample(
         store, args.carriers, args.projects, seed=args.seed, history=not args.no_history, accounts=not args.no_demo_accounts
     )
@@ -226,6 +260,7 @@ def cmd_create_user(args) -> int:
     store = _store()
     bootstrap.ensure_database(store, sample_if_empty=False)
     words = Words(store, args.lang)
+    _runner(store, words, args.user, Action.MANAGE_ACCOUNTS, "create_user")
     district = words.district_code(args.district) if args.district else None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -251,13 +286,16 @@ def cmd_create_user(args) -> int:
 def cmd_info(args) -> int:
     store = _store()
     words = Words(store, args.lang)
+    viewer = _runner(store, words, args.user, None, "info")
+    projects = store.count("project") if allowed(viewer, Action.VIEW_PIPELINE) and viewer.district is None \
+        else len(access.visible_projects(viewer, store.projects()))  # staff: their own district's
     dataset = store.get_meta("dataset")
     data_date = store.get_meta("data_date")
     _say(words.t("cli.info.database", url=_shown_url(store.url)))
     _say(words.t("cli.info.dataset", dataset=words.t(f"source.{dataset}") if dataset and i18n.has(f"source.{dataset}")
                  else dataset or words.t("cli.info.own_data"), date=i18n.fmt_date(data_date, args.lang) if data_date else "–"))
     _say(words.t("cli.info.counts", districts=len(store.district_codes()), carriers=store.count("carrier"),
-                 projects=store.count("project")))
+                 projects=projects))
     _say(words.t("cli.info.history", versions=len(store.versions()), accounts=len(store.users())))
     return 0
 
@@ -291,10 +329,10 @@ def cmd_import(args) -> int:
     path, data = _read_file(words, args.file)
     district = words.district_code(args.district) if args.district else None
     author = OPERATOR
+    viewer = _runner(store, words, args.user, None, "import")
+    if not allowed(viewer, Action.EDIT_PROJECTS if project else Action.EDIT_CARRIERS):
+        raise Refused(words.t("cli.import_not_allowed" + suffix, user=viewer.username, role=words.role(viewer.role)))
     if args.user is not None:
-        viewer = _account(store, words, args.user)
-        if not allowed(viewer, Action.EDIT_PROJECTS if project else Action.EDIT_CARRIERS):
-            raise Refused(words.t("cli.import_not_allowed" + suffix, user=viewer.username, role=words.role(viewer.role)))
         if viewer.role is Role.STAFF:
             if district is not None and district != viewer.district:
                 raise Refused(words.t("cli.import_other_district" + suffix, user=viewer.username,
@@ -387,12 +425,25 @@ def _change_lines(words: Words, entity: str, changes, stored: Mapping[str, Mappi
     return lines
 
 
+def _visible_versions(viewer: Viewer, versions: pd.DataFrame) -> pd.DataFrame:
+    """The versions (of either entity) whose changes the viewer may read, as the upload page's history shows
+    them (access.visible_versions), in their order."""
+    keep = set().union(*(access.visible_versions(viewer, entity, versions[versions["entity"] == entity]).index
+                         for entity in ENTITIES))
+    return versions[versions.index.isin(keep)]
+
+
 def cmd_history(args) -> int:
     store = _store()
     words = Words(store, args.lang)
+    viewer = _runner(store, words, args.user, Action.VIEW_HISTORY, "history")
     if args.version is not None:
+        visible = set(_visible_versions(viewer, store.versions())["id"].astype(int))
+        if store.version(args.version) is not None and args.version not in visible:
+            raise Refused(words.t("cli.version_not_visible", version=args.version, user=viewer.username,
+                                  role=words.role(viewer.role)))
         return _show_version(store, words, args.version, args.limit)
-    versions = store.versions(args.entity)
+    versions = _visible_versions(viewer, store.versions(args.entity))
     if args.district:
         versions = versions[versions["district"] == words.district_code(args.district)]
     if versions.empty:
@@ -594,9 +645,13 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    def account(p: argparse.ArgumentParser) -> None:  # whose role and district decide (access.allowed)
+        p.add_argument("--user", metavar="USERNAME", help=h("user"))
+
     p = command("init", cmd_init, "init")
     p.add_argument("--sample", dest="sample", action="store_true", default=True, help=h("init_sample"))
     p.add_argument("--no-sample", dest="sample", action="store_false", help=h("init_no_sample"))
+    account(p)
 
     p = command("sample", cmd_sample, "sample")
     p.add_argument("--carriers", type=number, default=1500, metavar="N", help=h("sample_carriers"))
@@ -604,6 +659,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=sample.SEED, help=h("sample_seed"))
     p.add_argument("--no-history", action="store_true", help=h("sample_no_history"))
     p.add_argument("--no-demo-accounts", action="store_true", help=h("sample_no_demo_accounts"))
+    account(p)
 
     roles = [r.value for r in Role if r is not Role.PUBLIC]
     p = command("create-user", cmd_create_user, "create_user")
@@ -613,6 +669,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--district", help=h("user_district"))
     p.add_argument("--display-name", help=h("display_name"))
     p.add_argument("--password-stdin", action="store_true", help=h("password_stdin"))
+    account(p)
 
     kinds = [k.value for k in CarrierKind]
     p = command("import", cmd_import, "import")
@@ -634,6 +691,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
                    help=h("entity"))
     p.add_argument("--district", help=h("history_district"))
     p.add_argument("--limit", type=number, metavar="N", help=h("limit"))
+    account(p)
 
     p = command("rollback", cmd_rollback, "rollback")
     p.add_argument("version", type=number, metavar="VERSION", help=h("rollback_version"))
@@ -641,6 +699,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--note", help=h("rollback_note"))
 
     p = command("info", cmd_info, "info")
+    account(p)
     return parser
 
 

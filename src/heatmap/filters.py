@@ -139,6 +139,15 @@ _LIST_KEYS = {
 }
 _RANGE_KEYS = {"vacancy_pct": "vac", "area_m2": "area", "rent_cny_m2_month": "rent", "land_price_wan_mu": "lp"}
 QUERY_KEYS = tuple(k for k, _ in _LIST_KEYS.values()) + tuple(_RANGE_KEYS.values()) + ("age", "per")
+# The pipeline's filters (stages, grades, reporting period): for those who may read the pipeline. A link
+# holding them that a public viewer opens keeps them (signing in then applies them) and says so.
+PIPELINE_QUERY_KEYS = ("stg", "grd", "per")
+PUBLIC_QUERY_KEYS = tuple(k for k in QUERY_KEYS if k not in PIPELINE_QUERY_KEYS)
+
+
+def pipeline_query(params: Mapping[str, str]) -> tuple[str, ...]:
+    """The pipeline parameters a link holds (keys of PIPELINE_QUERY_KEYS with a value), understood or not."""
+    return tuple(key for key in PIPELINE_QUERY_KEYS if params.get(key))
 
 
 def _fmt_number(value: float) -> str:

@@ -233,6 +233,9 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
 
 CARRIER_FIELD = {f.name: f for f in CARRIER_FIELDS}
 PROJECT_FIELD = {f.name: f for f in PROJECT_FIELDS}
+# Project fields no file sets: the grade is proposed by the district and confirmed by the office on the
+# grading page (项目评价) only, so an uploaded list keeps the stored grade and a template has no column for it.
+PROJECT_FIELDS_NOT_UPLOADED = frozenset({"grade"})
 
 # What a carrier record holds besides its fields: written by the store, never by an importer.
 RECORD_META = ("lon", "lat", "updated_by", "updated_at", "version_id")

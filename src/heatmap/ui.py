@@ -8,10 +8,14 @@ import dataclasses
 import datetime as dt
 from html import escape
 from urllib.parse import urlencode, urlsplit
+import threading
+from typing import Any, Callable
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context_attr import SCRIPT_RUN_CONTEXT_ATTR_NAME
 
 from heatmap import access, assets, audit, auth, bootstrap, config, i18n, inquiries, mapview, matching, routes, sessions, vacancy
 from heatmap.access import Action, Viewer
@@ -133,9 +137,8 @@ def period_projects(period_key: str) -> mapdata.PeriodProjects:
     """What a reporting period shows of the pipeline, as far as this viewer may read it: staff their own
     district's records, and of the districts not reported only their own."""
     shown = _period_projects(data_version(), period_key)
-    current = viewer()
-    late = tuple(d for d in shown.not_reported if allowed(Action.VIEW_PIPELINE, d)) if current.district else shown.not_reported
-    return dataclasses.replace(shown, projects=access.visible_projects(current, shown.projects), not_reported=late)
+    late = tuple(d for d in shown.not_reported if allowed(Action.VIEW_PIPELINE, d))
+    return dataclasses.replace(shown, projects=access.visible_projects(viewer(), shown.projects), not_reported=late)
 
 
 def projects_as_shown(projects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -167,9 +170,9 @@ def signed_in_year(projects: gpd.GeoDataFrame, year: int) -> tuple[int, float]:
 
 
 def colours_districts() -> bool:
-    """Whether this viewer may colour the map's districts by a report figure: report readers bound to no
-    district (leaders, the office, administrators)."""
-    return allowed(Action.VIEW_REPORTS) and viewer().district is None
+    """Whether this viewer may colour the map's districts by a report figure: those who read every district's
+    reports (leaders, the office, administrators; not staff, who read their own district's)."""
+    return all(allowed(Action.VIEW_REPORTS, district) for district in districts()["code"])
 
 
 def period_now_due() -> reports.Period:
@@ -358,13 +361,24 @@ def allowed(action: Action, district: str | None = None) -> bool:
     return access.allowed(viewer(), action, district)
 
 
+def refuse() -> None:
+    """The notice of a page (or part of one) this viewer may not open, and nothing more (the script stops):
+    the public is asked to sign in (the URL, with its parameters, is kept, so signing in shows the page);
+    a signed-in account is told the page is not open to its role."""
+    current = viewer()
+    if current.signed_in:
+        st.warning(t("access.not_for_role", role=label("role", current.role.value)), icon="🔒")
+    else:
+        st.info(t("projects.not_allowed"))
+    st.stop()
+
+
 def confidential_page(title_key: str, caption_key: str, action: Action) -> Viewer:
-    """The top of a confidential page: its title, and for a viewer without `action` a notice and nothing
-    more (the script stops); otherwise its caption. Returns the viewer."""
+    """The top of a confidential page: its title, and for a viewer without `action` the refusal (`refuse`)
+    and nothing more; otherwise its caption. Returns the viewer."""
     page_header(title_key)
     if not allowed(action):
-        st.info(t("projects.not_allowed"))
-        st.stop()
+        refuse()
     st.caption(t(caption_key))
     return viewer()
 
@@ -373,6 +387,9 @@ def confidential_nav_page(action: Action, path: str, title_key: str, icon: str, 
     """A confidential page for the navigation: listed for those allowed `action`; for anyone else only its
     URL reaches it, where `confidential_page` refuses (nothing of the pipeline is sent)."""
     return st.Page(path, title=t(title_key), icon=icon, url_path=url_path, visibility="visible" if allowed(action) else "hidden")
+
+
+# --- downloads -------------------------------------------------------------------------------------
 
 
 # --- online inquiries -----------------------------------------------------------------------------
@@ -442,16 +459,34 @@ def _start_run() -> None:
     st.session_state["_audit_run"] = st.session_state.get("_audit_run", 0) + 1
 
 
-def download(label: str, build, *, file_name: str, mime: str, key: str | None = None, confidential: bool = True,
+def download(label: str, build: Callable[[], Any], *, file_name: str, mime: str, key: str | None = None,
+             permission: Action | None = None, district: str | None = None, confidential: bool = True,
              action: str = "export", target_district: str | None = None, detail: dict | None = None, where=None) -> None:
-    """A download button whose file `build()` makes only when it is clicked (no rerun). A confidential file
-    (pipeline data, private carriers, the audit trail) is recorded in the audit trail as `action` when it is
-    actually fetched, with this session's who and from where (captured now: the file is made on another thread)."""
+    """A download button whose file `build()` makes only when it is clicked (no rerun).
+
+    Streamlit runs the build outside the script, in a worker thread without the session: here it runs with
+    the session's context (its viewer and language, so a file's sheet names follow the page's language), and
+    `allowed(permission, district)` is asked again first: a viewer who lost the right since the page was drawn
+    (signed out elsewhere, a session expired, a role changed) gets no file. `permission` None: a file anybody
+    who sees the page may have. A confidential file (pipeline data, private carriers, the audit trail) is
+    recorded in the audit trail as `action` when it is actually fetched, with this session's who and from where
+    (captured now)."""
+    ctx = get_script_run_ctx()
     captured = audit_context()
     store = get_store()
 
     def fetch():
-        data = build()
+        thread = threading.current_thread()
+        before = get_script_run_ctx(suppress_warning=True)
+        if ctx is not None:
+            add_script_run_ctx(thread, ctx)
+        try:
+            if permission is not None and not allowed(permission, district):
+                raise PermissionError(f"{viewer().username or 'public'} may no longer download this file ({permission.value})")
+            data = build()
+        finally:
+            if ctx is not None:  # the worker thread serves other sessions next
+                setattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, before)
         if confidential:
             size = len(data) if isinstance(data, (bytes, str)) else None
             with audit.acting(captured):

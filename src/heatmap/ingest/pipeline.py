@@ -27,8 +27,8 @@ from heatmap.ingest import crs as crs_mod
 from heatmap.ingest import files, headers, template, values
 from heatmap.ingest.problems import FileRejected, ProblemList, UploadProblem
 from heatmap.model import (
-    CARRIER_FIELD, MAX_VERTICES, PROJECT_FIELD, CarrierKind, CarrierStatus, FieldSpec, Problem, ValidationError,
-    carrier_defaults, is_missing, price_field, project_defaults, validate_carriers, validate_projects,
+    CARRIER_FIELD, MAX_VERTICES, PROJECT_FIELD, PROJECT_FIELDS_NOT_UPLOADED, CarrierKind, CarrierStatus, FieldSpec, Problem,
+    ValidationError, carrier_defaults, is_missing, price_field, project_defaults, validate_carriers, validate_projects,
 )
 from heatmap.store import Conflict, Diff, Store, conflict
 
@@ -55,6 +55,10 @@ class EntityRules:
     derive: Callable[["Upload"], None]  # what follows from the file's values, once merged with the stored ones
     header_score: Callable[[list], float]  # how header-like a row is, to find the header row
     own_words: str = ""  # the suffix of the messages that name the entity ("_project": 项目, not 载体)
+    # Fields a file never sets, though its columns are recognised: the stored value stays (a new record has
+    # none) and the report says the column was ignored. A project's grade is proposed and confirmed on the
+    # grading page only (项目评价): a district's list must not overwrite the office's confirmed grade.
+    not_from_files: frozenset[str] = frozenset()
 
 
 def _no_derivation(upload: "Upload") -> None:
@@ -313,6 +317,10 @@ def _read_table(upload: Upload, table: files.RawTable, remembered: Mapping[str, 
     amounts: dict[str, tuple[list, str]] = {}
     said_negotiable: dict[str, np.ndarray] = {}  # price field -> rows whose cell is a word for "negotiable"
     for column, target in targets.items():
+        if target.field in rules.not_from_files:
+            upload.problems.append(UploadProblem(table.file, f"column_ignored_{target.field}", {"column": column},
+                                                 sheet=table.sheet, column=column, field=target.field, severity="warning"))
+            continue
         cells = frame[column]
         blank &= values.empty_mask(cells)
         if target.field in PRICE_FIELDS or target.field == NEGOTIABLE:
@@ -794,5 +802,6 @@ PROJECT_RULES = EntityRules(
     name="project", fields=PROJECT_FIELD, anchors=frozenset({"code", "name", "investor"}), always_given=("code", "district"),
     validate_many=validate_projects, defaults=project_defaults, has_kind=False, derive=_no_derivation,
     header_score=headers.project_header_score, own_words="_project",
+    not_from_files=PROJECT_FIELDS_NOT_UPLOADED,
 )
 ENTITIES: dict[str, EntityRules] = {rules.name: rules for rules in (CARRIER_RULES, PROJECT_RULES)}

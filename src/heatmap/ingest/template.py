@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from heatmap import config, i18n
 from heatmap.ingest.values import FIELD_QUANTITY, FIELD_VOCABULARY
-from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, CarrierKind, Category, FieldSpec, FieldType
+from heatmap.model import CARRIER_FIELDS, PROJECT_FIELDS, PROJECT_FIELDS_NOT_UPLOADED, CarrierKind, Category, FieldSpec, FieldType
 
 SHEET_CARRIERS = "载体 Carriers"
 SHEET_PROJECTS = "项目 Projects"
@@ -113,7 +113,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "land_needed_mu": 60, "floor_area_needed_m2": 20000, "clear_height_needed_m": 12, "floor_load_needed_kn_m2": 30,
         "crane_needed_t": 10, "power_needed_kva": 2500, "tech_needs": "双回路供电；环评等级：报告表", "stage": "在谈",
         "district": "太仓高新区", "origin_district": "沙溪镇", "reported_by": "沙溪镇招商办", "reported_on": _FIXED_DATE,
-        "carrier_code": None, "grade": "A", "is_confidential": "是", "wanted_by": dt.date(2026, 12, 31),
+        "carrier_code": None, "is_confidential": "是", "wanted_by": dt.date(2026, 12, 31),
         "has_feasibility_study": "否", "decision_level_visit": "是", "is_technical_upgrade": "否",
         "city_support_requested": "是", "city_support_wan": 800,
         "lon": 121.1420, "lat": 31.4628,
@@ -125,7 +125,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "land_needed_mu": 80, "floor_area_needed_m2": 40000, "clear_height_needed_m": 12, "floor_load_needed_kn_m2": 50,
         "power_needed_kva": 1250, "tech_needs": "冷库：-25℃；进出口监管仓", "stage": "签约",
         "district": "太仓港经济技术开发区", "origin_district": "太仓港经济技术开发区", "reported_by": "港区招商局",
-        "reported_on": _FIXED_DATE, "carrier_code": None, "grade": "B", "is_confidential": "是",
+        "reported_on": _FIXED_DATE, "carrier_code": None, "is_confidential": "是",
         "has_feasibility_study": "是", "decision_level_visit": "是",
         "wanted_by": dt.date(2026, 6, 30), "lon": 121.2081, "lat": 31.6027,
     },
@@ -135,7 +135,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "category": "研发", "sector": "电子信息", "investment_wan": 1500, "currency": "美元", "space_kind": "商务楼宇",
         "land_needed_mu": None, "floor_area_needed_m2": 3000, "power_needed_kva": 400, "tech_needs": "EMC 实验室",
         "stage": "首次接触", "district": "科教新城", "origin_district": "科教新城", "reported_by": "科教新城招商局",
-        "reported_on": _FIXED_DATE, "carrier_code": None, "grade": None, "is_confidential": "是",
+        "reported_on": _FIXED_DATE, "carrier_code": None, "is_confidential": "是",
         "has_feasibility_study": None, "decision_level_visit": "否", "is_technical_upgrade": "否",
         "wanted_by": dt.date(2026, 9, 30), "lon": None, "lat": None,
     },
@@ -144,7 +144,7 @@ PROJECT_EXAMPLES: dict[str, dict[str, Any]] = {
         "investor_country": "中国", "credit_code": "91320585MA1TC0004K", "category": "其他", "sector": "总部经济",
         "investment_wan": 2000, "currency": "人民币", "space_kind": "商务楼宇", "land_needed_mu": None,
         "floor_area_needed_m2": 1500, "tech_needs": None, "stage": "注册", "district": "城厢镇", "origin_district": "城厢镇",
-        "reported_by": "城厢镇招商办", "reported_on": _FIXED_DATE, "carrier_code": None, "grade": "C",
+        "reported_by": "城厢镇招商办", "reported_on": _FIXED_DATE, "carrier_code": None,
         "has_feasibility_study": "是", "decision_level_visit": "是",
         "is_confidential": "是", "wanted_by": dt.date(2026, 3, 31), "lon": 121.1180, "lat": 31.4547,
     },
@@ -172,7 +172,8 @@ def template_fields(kind: str, entity: str = "carrier") -> list[FieldSpec]:
     (geometry comes as lon/lat, and WKT for carriers)."""
     if entity == "project":
         needs = PROJECT_NEEDS[Category(kind).value]
-        return [s for s in PROJECT_FIELDS if s.type is not FieldType.GEOMETRY and (s.name not in _NEED_FIELDS or s.name in needs)]
+        return [s for s in PROJECT_FIELDS if s.type is not FieldType.GEOMETRY and s.name not in PROJECT_FIELDS_NOT_UPLOADED
+                and (s.name not in _NEED_FIELDS or s.name in needs)]
     kind = CarrierKind(kind)
     return [s for s in CARRIER_FIELDS if kind in s.kinds and s.type is not FieldType.GEOMETRY]
 

@@ -61,12 +61,7 @@ def registrable(viewer: Viewer, projects: pd.DataFrame) -> pd.DataFrame:
     return visible_projects(viewer, projects)
 
 
-def project_label(project: Mapping[str, Any], viewer: Viewer, lang: str) -> str:
-    """A project as a picker shows it: code and name for those who see names, else its code name alone."""
-    if library.sees_names(viewer):
-        return f"{project['code']} · {project.get('name') or '–'}"
-    name = project.get("code_name")
-    return str(name) if not is_missing(name) else i18n.t("firstreports.no_code_name", lang)
+project_label = library.project_label  # code and name for those who see names, else the code name alone
 
 
 # --- writing ----------------------------------------------------------------------------------------------

@@ -43,6 +43,14 @@ def sees_names(viewer: Viewer) -> bool:
     return viewer.role in (Role.STAFF, Role.OFFICE, Role.ADMIN)
 
 
+def project_label(project: Mapping[str, Any], viewer: Viewer, lang: str) -> str:
+    """A project as a picker shows it: code and name for those who see names, else its code name alone."""
+    if sees_names(viewer):
+        return f"{project['code']} · {project.get('name') or '–'}"
+    name = project.get("code_name")
+    return str(name) if not is_missing(name) else i18n.t("firstreports.no_code_name", lang)
+
+
 def amount_text(record: Mapping[str, Any], lang: str, field_name: str = "investment_wan") -> str:
     """The investment (or `field_name`, another amount) in its own currency, and for a foreign one its value
     in CNY beside it."""
