@@ -20,7 +20,10 @@ def test_only_an_administrator_reaches_the_audit_trail(app_data):
     for viewer in OTHERS:
         assert not allowed(viewer, Action.VIEW_AUDIT)  # what lists the page (ui.confidential_nav_page) and opens it
         refused = run_app(viewer=viewer, page="pages/audit.py")
-        assert refused.title[0].value == "审计日志" and refused.info[0].value == i18n.t("projects.not_allowed", "zh")
+        notice = refused.warning[-1].value if viewer.signed_in else refused.info[0].value
+        expected = (i18n.t("access.not_for_role", "zh", role=i18n.label("role", viewer.role.value, "zh")) if viewer.signed_in
+                    else i18n.t("projects.not_allowed", "zh"))
+        assert refused.title[0].value == "审计日志" and notice == expected
         assert not refused.dataframe and "203.0.113.77" not in page_text(refused)
     assert allowed(ADMIN, Action.VIEW_AUDIT)
 

@@ -383,7 +383,7 @@ def test_only_an_administrator_sets_up_loads_the_sample_or_manages_accounts(db, 
     code, _, err = run(capsys, "sample", "--carriers", "20", "--projects", "5", "--no-demo-accounts", "--user", "leader",
                        "--lang", "zh")
     assert code == 2 and "leader（市领导）无权载入样例数据" in err and "未写入任何数据" in err
-    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    env.setattr("sys.stdin", __import__("io").StringIO("lantern over quiet harbour\n"))
     code, _, err = run(capsys, "create-user", "mallory", "--role", "admin", "--password-stdin", "--user", "staff-chengxiang")
     assert code == 2 and "may not manage accounts; only an administrator may. The account was not saved." in err
     code, _, err = run(capsys, "init", "--no-sample", "--user", "leader")
@@ -392,7 +392,7 @@ def test_only_an_administrator_sets_up_loads_the_sample_or_manages_accounts(db, 
     assert code == 2 and "there is no account “nobody”" in err
     assert (db.count("carrier"), len(db.users())) == before and db.user("mallory") is None
 
-    env.setattr("sys.stdin", __import__("io").StringIO("long enough\n"))
+    env.setattr("sys.stdin", __import__("io").StringIO("lantern over quiet harbour\n"))
     code, out, _ = run(capsys, "create-user", "wang", "--role", "staff", "--district", "浏河镇", "--password-stdin",
                        "--user", "admin")
     assert code == 0 and "account wang (district staff, Liuhe Town) saved" in out
