@@ -222,6 +222,8 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     sidebar = page.locator("[data-testid='stSidebar']")
     if not sidebar.is_visible():
         page.locator("[data-testid='stExpandSidebarButton']").click()
+    if sidebar.get_by_text("已登录").count():  # the browser is still signed in (the session cookie): sign out first
+        sign_out(page)
     expander = sidebar.get_by_test_id("stExpander").filter(has_text="工作人员登录")
     if not expander.get_by_label("用户名").is_visible():
         expander.get_by_text("工作人员登录").click()

@@ -288,7 +288,7 @@ def test_a_leader_picks_a_reporting_period_and_colours_the_districts_by_a_report
 
 
 def test_the_offline_basemap_asks_no_other_host(app_server, app_store, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     hosts = set()
     context.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     page = context.new_page()

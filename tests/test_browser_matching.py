@@ -81,7 +81,7 @@ def test_an_investor_asks_and_the_districts_staff_see_it(app_server, app_store, 
     stored = app_store.inquiries(district)
     assert stored.iloc[0]["contact"] == "anna.weber@example.de" and stored.iloc[0]["carrier_code"] == code
 
-    staff_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    staff_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     staff = staff_context.new_page()
     dialogs = []
     staff.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -96,7 +96,7 @@ def test_an_investor_asks_and_the_districts_staff_see_it(app_server, app_store, 
     staff_context.close()
 
     other_district = "port" if district != "port" else "liuhe"
-    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     other = other_context.new_page()
     open_page(other, app_server, "在线咨询", user=f"staff-{other_district}")
     other.get_by_text("只看未答复").click()  # show answered ones too

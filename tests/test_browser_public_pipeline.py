@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from heatmap import bootstrap
 from heatmap.store import Store
 
-from conftest import sign_in, wait_for_app
+from conftest import sign_in, wait_for_app, sign_out
 from test_browser_map import MAP_IFRAME, map_frame
 
 # url path -> its names in the navigation (zh, en)
@@ -130,6 +130,7 @@ def test_a_link_with_the_pipelines_filters_asks_the_public_to_sign_in_and_keeps_
     expect(main).to_contain_text("项目为各区镇报送的2026年9–10月报表")
     assert {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()} == link
 
+    sign_out(page)  # the sign-in holds across page loads: a public viewer again
     page.goto(f"{app_server.url}/projects")
     wait_for_app(page)
     expect(main).to_contain_text(REFUSAL["zh"])

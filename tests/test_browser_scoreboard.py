@@ -18,7 +18,7 @@ SHOTS = Path(os.environ.get("HEATMAP_SCREENSHOTS", "/tmp/scoreboard-shots"))
 
 
 def leader_on(browser, app_server, lang):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN" if lang == "zh" else "en-GB",
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN",  # signs in in Chinese, then switches
                                   accept_downloads=True)
     page = context.new_page()
     page.goto(app_server.url)
