@@ -146,3 +146,13 @@ def test_what_the_accounts_page_and_the_sign_in_record_reads_in_words():
         "username given: staff-liuhe; 5 failures in a row; locked until 2 Nov 2026 10:30")
     created = {"role": "staff", "district": "liuhe", "display_name": "浏河招商"}
     assert auditview.detail_text("account_create", created, "zh", names) == "区镇：浏河镇；角色：区镇招商人员；显示名：浏河招商"
+
+
+def test_an_inquirys_language_is_put_into_words():
+    """An inquiry's entry keeps the language it was written in; the page names it (a key called `lang` once
+    clashed with the reader's language)."""
+    from heatmap import auditview
+
+    for lang in ("zh", "en"):
+        text = auditview.detail_text("inquiry_receive", {"lang": "de"}, lang, {})
+        assert text and "{" not in text

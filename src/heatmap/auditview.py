@@ -176,7 +176,7 @@ def detail_text(action: str, detail: Mapping[str, Any], lang: str, names: Mappin
         pairs = [f"{header} → {_mapped(field, lang)}" for header, field in d["headers"].items()]
         parts.append(_t("headers", lang, pairs=_list(pairs)))
     if d.get("lang") and i18n.has(f"audit.language.{d['lang']}"):
-        parts.append(_t("lang", lang, lang=i18n.t(f"audit.language.{d['lang']}", lang)))
+        parts.append(_t("lang", lang, language=i18n.t(f"audit.language.{d['lang']}", lang)))
     if d.get("from") and d.get("to"):
         chosen = [f"{i18n.fmt_date(d['from'], lang)}–{i18n.fmt_date(d['to'], lang)}"]
         chosen += [d["actor"]] if d.get("actor") else []
